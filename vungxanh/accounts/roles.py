@@ -1,0 +1,45 @@
+"""Roles a user can hold at an area or an organization, and what each role may do.
+
+Permissions are named "<app>.<verb>". Reading non-public data needs only a role somewhere above it;
+changing it needs a role that carries the permission, held at an area or organization whose scope
+covers the object.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    STANDING_AGENCY = "standing_agency", _("Steering committee / standing agency")
+    AREA_OFFICER = "area_officer", _("Area officer")
+    HEALTH = "health", _("Health officer")
+    EMULATION = "emulation", _("Emulation office")
+    TEAM_LEADER = "team_leader", _("Self-management team leader")
+    TEAM_MEMBER = "team_member", _("Self-management team member")
+    ORG_REPRESENTATIVE = "org_rep", _("Organization representative")
+    MARKET_SURVEILLANCE = "market_surveillance", _("Market surveillance")
+    POLICE = "police", _("Police")
+
+
+MANAGE_AREAS = "areas.manage"  # create and import villages, set populations, load boundaries
+MANAGE_ORGANIZATIONS = "areas.manage_organizations"
+MANAGE_USERS = "accounts.manage_users"
+VIEW_AUDIT = "accounts.view_audit"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, MANAGE_USERS, VIEW_AUDIT}),
+    Role.STANDING_AGENCY: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT}),
+    Role.AREA_OFFICER: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT}),
+    Role.HEALTH: frozenset({VIEW_AUDIT}),
+    Role.EMULATION: frozenset({VIEW_AUDIT}),
+    Role.TEAM_LEADER: frozenset(),
+    Role.TEAM_MEMBER: frozenset(),
+    Role.ORG_REPRESENTATIVE: frozenset(),
+    Role.MARKET_SURVEILLANCE: frozenset(),
+    Role.POLICE: frozenset(),
+}
+
+
+def roles_with(permission: str) -> list[str]:
+    return [role for role, perms in PERMISSIONS.items() if permission in perms]

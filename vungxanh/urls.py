@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from vungxanh.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("vungxanh.accounts.urls")),
+    path("", include("vungxanh.areas.urls")),
+    path("", include("vungxanh.portal.urls")),
+]
