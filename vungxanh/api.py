@@ -22,9 +22,7 @@ from vungxanh.lib.tabular import ImportRejected
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token))
-            .first()
+            ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(token)).first()
         )
         if row is None or not row.is_valid():
             return None

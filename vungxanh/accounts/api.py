@@ -26,7 +26,7 @@ class Credentials(Schema):
 
 class TokenOut(Schema):
     token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the scheme, not a secret)
     expires_at: datetime
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -62,7 +63,7 @@ def record_access(
 def record_audit_many(
     actor: User | None,
     verb: str,
-    changes: list[tuple[models.Model, str, dict[str, Any] | None, dict[str, Any] | None]],
+    changes: Sequence[tuple[models.Model, str, dict[str, Any] | None, dict[str, Any] | None]],
     note: str = "",
 ) -> None:
     """One audit row per (object, area path, before, after), written in one statement."""

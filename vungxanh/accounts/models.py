@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -93,6 +92,11 @@ class AccessEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} read {self.object_type} {self.object_id}"
+        )
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored."""
@@ -103,6 +107,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
 
     @staticmethod
     def digest_of(raw: str) -> str:
@@ -119,20 +126,5 @@ class LoginFailure(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
-
-def describe(obj: models.Model) -> dict[str, Any]:
-    """A row as the audit log stores it: the object's own `audit_dict`, else its plain fields."""
-    if hasattr(obj, "audit_dict"):
-        result: dict[str, Any] = obj.audit_dict()
-        return result
-    return {
-        f.attname: _jsonable(getattr(obj, f.attname))
-        for f in obj._meta.concrete_fields
-        if not f.primary_key
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

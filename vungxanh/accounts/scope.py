@@ -9,9 +9,10 @@ carrying that permission reach (changing). A model with non-public rows filters 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -21,7 +22,10 @@ from vungxanh.lib import tree
 
 from .roles import PERMISSIONS
 
-NOTHING = Q(pk__in=[])
+if TYPE_CHECKING:
+    from .models import User
+
+AnyUser: TypeAlias = "User | AnonymousUser"
 
 
 @dataclass(frozen=True)
@@ -58,14 +62,8 @@ class Scope:
         return any(path.startswith(p) for p in (*self.area_paths, *self.organization_paths))
 
 
-class _HasAssignments(Protocol):
-    is_authenticated: bool
-    is_superuser: bool
-    pk: Any
-
-
-def scope_for(user: _HasAssignments | AnonymousUser, permission: str | None = None) -> Scope:
-    if not user.is_authenticated:
+def scope_for(user: AnyUser, permission: str | None = None) -> Scope:
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return Scope()
     if user.is_superuser:
         return Scope(everything=True)
@@ -75,7 +73,7 @@ def scope_for(user: _HasAssignments | AnonymousUser, permission: str | None = No
     return cache[permission]
 
 
-def _compute_scope(user: _HasAssignments, permission: str | None) -> Scope:
+def _compute_scope(user: User, permission: str | None) -> Scope:
     from .models import Assignment
 
     rows = Assignment.objects.filter(user_id=user.pk).values_list(
@@ -110,6 +108,6 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
     visible = queryset.visible_to(user)  # type: ignore[attr-defined]
     try:
         obj: M = visible.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
     return obj

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils import timezone
 from .models import LoginFailure
 
 
-def _window_start() -> timezone.datetime:
+def _window_start() -> datetime:
     return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
@@ -18,11 +18,9 @@ def is_locked(username: str, ip_address: str | None) -> bool:
     recent = LoginFailure.objects.filter(at__gte=_window_start())
     if recent.filter(username=username.lower()).count() >= settings.LOGIN_FAILURES_PER_USERNAME:
         return True
-    if ip_address and (
+    return bool(ip_address) and (
         recent.filter(ip_address=ip_address).count() >= settings.LOGIN_FAILURES_PER_ADDRESS
-    ):
-        return True
-    return False
+    )
 
 
 def record_failure(username: str, ip_address: str | None) -> None:

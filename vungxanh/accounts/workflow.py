@@ -43,6 +43,11 @@ def transition(
         for name, value in (also or {}).items():
             setattr(obj, name, value)
         record_audit(
-            actor, "transition", obj, area_path=area_path,
-            before={field: old}, after={field: new}, note=note,
+            actor,
+            "transition",
+            obj,
+            area_path=area_path,
+            before={field: old},
+            after={field: new},
+            note=note,
         )

@@ -22,6 +22,7 @@ from vungxanh.lib import tabular, tree
 from vungxanh.lib.tabular import CellError, Column, ImportRejected, RowError, Schema
 
 from .models import (
+    TYPES_OF_TIER,
     Area,
     AreaGeometry,
     AreaType,
@@ -29,7 +30,6 @@ from .models import (
     OrganizationType,
     PopulationSource,
     Tier,
-    TYPES_OF_TIER,
     organization_path,
 )
 from .official import estimate_populations
@@ -119,9 +119,7 @@ def do_create_villages(actor: User | None, commune: Area, specs: list[VillageSpe
         with transaction.atomic():
             Area.objects.bulk_create(villages)
             created = list(Area.objects.filter(code__in=[v.code for v in villages]))
-            record_audit_many(
-                actor, "create", [(v, v.path, None, v.audit_dict()) for v in created]
-            )
+            record_audit_many(actor, "create", [(v, v.path, None, v.audit_dict()) for v in created])
     except IntegrityError as exc:
         raise AreaRefused("code", _("This code is already used by another area.")) from exc
     return created
@@ -135,12 +133,16 @@ VILLAGE_SCHEMA = Schema(
         Column("commune_code", tabular.parse_code, aliases=("ma_xa", "mã xã", "commune")),
         Column("name", aliases=("ten", "tên", "ten_thon", "tên thôn")),
         Column(
-            "type", tabular.choice_parser(VILLAGE_TYPES), required=False,
+            "type",
+            tabular.choice_parser(VILLAGE_TYPES),
+            required=False,
             aliases=("loai", "loại"),
         ),
         Column("code", tabular.parse_code, required=False, aliases=("ma", "mã")),
         Column(
-            "population", tabular.parse_non_negative_int, required=False,
+            "population",
+            tabular.parse_non_negative_int,
+            required=False,
             aliases=("dan_so", "dân số"),
         ),
     ]
@@ -151,9 +153,7 @@ def do_import_villages(actor: User | None, data: bytes, filename: str) -> list[A
     """Villages from CSV/XLSX: every row valid and in scope, or none stored."""
     rows = tabular.read_rows(data, filename, VILLAGE_SCHEMA)
     scope = _scope(actor, MANAGE_AREAS)
-    communes = {
-        a.code: a for a in Area.objects.filter(code__in={r["commune_code"] for r in rows})
-    }
+    communes = {a.code: a for a in Area.objects.filter(code__in={r["commune_code"] for r in rows})}
     existing_codes = set(
         Area.objects.filter(code__in={r["code"] for r in rows if r["code"]}).values_list(
             "code", flat=True
@@ -208,10 +208,18 @@ ORGANIZATION_SCHEMA = Schema(
         Column("name", aliases=("ten", "tên")),
         Column("type", tabular.choice_parser(OrganizationType.choices), aliases=("loai", "loại")),
         Column("area_code", tabular.parse_code, aliases=("ma_dia_ban", "mã địa bàn")),
-        Column("managing_organization_code", tabular.parse_code, required=False,
-               aliases=("don_vi_quan_ly", "đơn vị quản lý")),
-        Column("managing_area_code", tabular.parse_code, required=False,
-               aliases=("ubnd_quan_ly", "ubnd quản lý")),
+        Column(
+            "managing_organization_code",
+            tabular.parse_code,
+            required=False,
+            aliases=("don_vi_quan_ly", "đơn vị quản lý"),
+        ),
+        Column(
+            "managing_area_code",
+            tabular.parse_code,
+            required=False,
+            aliases=("ubnd_quan_ly", "ubnd quản lý"),
+        ),
         Column("address", required=False, default="", aliases=("dia_chi", "địa chỉ")),
         Column("phone", required=False, default="", aliases=("dien_thoai", "điện thoại")),
     ]
@@ -278,8 +286,12 @@ def _plan_organization(
     if not ok or manager is None:
         return [RowError(row, field, _("No such manager in your area."))]
     org = Organization(
-        code=r["code"], name=r["name"], type=r["type"], area=area,
-        address=r["address"], phone=r["phone"],
+        code=r["code"],
+        name=r["name"],
+        type=r["type"],
+        area=area,
+        address=r["address"],
+        phone=r["phone"],
         management_path=organization_path(r["code"], manager),
     )
     if isinstance(manager, Organization):
@@ -307,7 +319,12 @@ def do_create_organization(
     if not (scope.covers(area.path) and scope.covers(manager_path)):
         raise AreaRefused("area", _("Area not found."))
     org = Organization(
-        code=code, name=name, type=type, area=area, address=address, is_generated=is_generated,
+        code=code,
+        name=name,
+        type=type,
+        area=area,
+        address=address,
+        is_generated=is_generated,
         management_path=organization_path(code, manager),
     )
     if isinstance(manager, Organization):
@@ -351,10 +368,15 @@ def do_import_populations(actor: User | None, data: bytes, filename: str) -> int
             area.population_year = r["year"]
             area.population_source = PopulationSource.IMPORTED
             area.population_note = r["note"][:300]
-            area.save(update_fields=[
-                "population", "population_year", "population_source", "population_note",
-                "updated_at",
-            ])
+            area.save(
+                update_fields=[
+                    "population",
+                    "population_year",
+                    "population_source",
+                    "population_note",
+                    "updated_at",
+                ]
+            )
             after = {"population": area.population, "source": area.population_source}
             changes.append((area, area.path, before, after))
         record_audit_many(actor, "set_population", changes)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Field, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -124,8 +124,9 @@ def create_village(request: HttpRequest, code: str, body: VillageIn) -> tuple[in
     """Create a village under a commune. Only a user whose scope covers the commune may."""
     assert isinstance(request.user, User)
     commune = queries.get_area_for_user(request.user, code, MANAGE_AREAS)
-    spec = actions.VillageSpec(name=body.name, type=body.type, code=body.code,
-                               population=body.population)
+    spec = actions.VillageSpec(
+        name=body.name, type=body.type, code=body.code, population=body.population
+    )
     try:
         village = actions.do_create_village(request.user, commune, spec)
     except actions.AreaRefused as exc:
@@ -159,9 +160,9 @@ def organization_detail(request: HttpRequest, code: str) -> Any:
 
 @router.post("/organizations/import", response={201: ImportOut}, tags=["organizations"])
 def import_organizations(
-    request: HttpRequest, file: UploadedFile = File(...)  # noqa: B008
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
 ) -> tuple[int, ImportOut]:
     assert isinstance(request.user, User)
     created = actions.do_import_organizations(request.user, file.read(), file.name or "")
     return 201, ImportOut(created=len(created), codes=[o.code for o in created])
-

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-class PathField(models.CharField):  # type: ignore[type-arg]
+class PathField(models.CharField):
     """A materialized path, compared byte by byte on every database.
 
     PostgreSQL's default collation (e.g. en_US.UTF-8) ignores punctuation when it sorts, which

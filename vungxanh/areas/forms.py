@@ -12,11 +12,14 @@ from .models import OrganizationType
 class VillageForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     type = forms.ChoiceField(
-        label=_("Type"), choices=[("", _("(by the commune's type)")), *VILLAGE_TYPES],
+        label=_("Type"),
+        choices=[("", _("(by the commune's type)")), *VILLAGE_TYPES],
         required=False,
     )
     code = forms.RegexField(
-        label=_("Code"), regex=CODE_PATTERN, required=False,
+        label=_("Code"),
+        regex=CODE_PATTERN,
+        required=False,
         help_text=_("Leave empty to number it after the commune's code."),
     )
     population = forms.IntegerField(label=_("Population"), min_value=0, required=False)

@@ -11,6 +11,8 @@ from vungxanh.lib import tree
 from .fields import PathField
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from vungxanh.accounts.models import User
 
 
@@ -162,6 +164,9 @@ class AreaGeometry(models.Model):
     source = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"boundary of {self.area_id}"
+
 
 class OrganizationType(models.TextChoices):
     AGENCY = "agency", _("state agency")
@@ -181,7 +186,7 @@ class OrganizationType(models.TextChoices):
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
-    def visible_to(self, user: User) -> OrganizationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> OrganizationQuerySet:
         from vungxanh.accounts.scope import scope_for
 
         return self.filter(scope_for(user).q(area_path="area__path", org_path="management_path"))
@@ -206,7 +211,11 @@ class Organization(models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="managed_organizations"
     )
     managing_area = models.ForeignKey(
-        Area, models.PROTECT, null=True, blank=True, related_name="managed_organizations",
+        Area,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_organizations",
         help_text=_("Managed by the People's Committee of this area"),
     )
     management_path = PathField(max_length=400, unique=True, editable=False)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -72,12 +73,20 @@ class LoadReport:
     provinces: list[str] = field(default_factory=list)
 
 
-def official_units(province_codes: Iterable[str] | None = None) -> list[UnitRow]:
-    """Every unit of the named provinces (or all), parents before children."""
+@functools.cache
+def _package_divisions() -> list[dict[str, Any]]:
     import vietnam_provinces
 
+    data: list[dict[str, Any]] = json.loads(
+        Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text("utf-8")
+    )
+    return data
+
+
+def official_units(province_codes: Iterable[str] | None = None) -> list[UnitRow]:
+    """Every unit of the named provinces (or all), parents before children."""
     wanted = {official_code(c, 1) for c in province_codes} if province_codes else None
-    data = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text("utf-8"))
+    data = _package_divisions()
     rows: list[UnitRow] = []
     for p in data:
         p_code = official_code(p["code"], 1)
@@ -107,6 +116,13 @@ def _type(unit: dict[str, Any]) -> str:
 
 
 def _attach_centroids(rows: list[UnitRow]) -> None:
+    found = _package_centroids()
+    for row in rows:
+        row.centroid = found.get(f"{row.level}:{row.code}")
+
+
+@functools.cache
+def _package_centroids() -> dict[str, tuple[float, float]]:
     from vietnamadminunits.database import query
 
     found: dict[str, tuple[float, float]] = {}
@@ -117,8 +133,7 @@ def _attach_centroids(rows: list[UnitRow]) -> None:
         )
         for rec in query(sql):
             found[f"{level}:{official_code(rec['code'], level)}"] = (rec["lat"], rec["lon"])
-    for row in rows:
-        row.centroid = found.get(f"{row.level}:{row.code}")
+    return found
 
 
 def province_populations() -> dict[str, int]:
@@ -165,7 +180,9 @@ def load_official_units(province_codes: Iterable[str] | None = None) -> LoadRepo
             report.created += len(new)
             report.updated += len(changed)
             if new:
-                fresh = Area.objects.filter(code__in=[a.code for a in new]).values_list("code", "pk")
+                fresh = Area.objects.filter(code__in=[a.code for a in new]).values_list(
+                    "code", "pk"
+                )
                 ids.update(dict(fresh))
         for code in report.provinces:
             estimate_populations(Area.objects.get(code=code))
@@ -173,9 +190,19 @@ def load_official_units(province_codes: Iterable[str] | None = None) -> LoadRepo
 
 
 _OFFICIAL_FIELDS = [
-    "name", "type", "level", "parent", "path", "source",
-    "centroid_lat", "centroid_lon", "centroid_source",
-    "population", "population_year", "population_source", "population_note",
+    "name",
+    "type",
+    "level",
+    "parent",
+    "path",
+    "source",
+    "centroid_lat",
+    "centroid_lon",
+    "centroid_source",
+    "population",
+    "population_year",
+    "population_source",
+    "population_note",
 ]
 
 

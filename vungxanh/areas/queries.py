@@ -11,7 +11,7 @@ from django.http import Http404
 
 from vungxanh.accounts.scope import get_visible_or_404, require_scope
 
-from .models import Area, AreaQuerySet, Organization, Tier, TYPES_OF_TIER
+from .models import TYPES_OF_TIER, Area, AreaQuerySet, Organization, Tier
 
 
 def get_area(code: str) -> Area:

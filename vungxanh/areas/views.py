@@ -29,9 +29,9 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         area.path
     )
     organizations = (
-        Organization.objects.visible_to(request.user).filter(area=area).select_related(
-            "managing_organization", "managing_area"
-        )[:100]
+        Organization.objects.visible_to(request.user)
+        .filter(area=area)
+        .select_related("managing_organization", "managing_area")[:100]
         if request.user.is_authenticated
         else None
     )

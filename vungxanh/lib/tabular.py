@@ -94,7 +94,9 @@ class Schema:
                 text = (raw.get(column.name) or "").strip()
                 if not text:
                     if column.required:
-                        errors.append(RowError(row_number, column.name, _("This field is required.")))
+                        errors.append(
+                            RowError(row_number, column.name, _("This field is required."))
+                        )
                     parsed[column.name] = column.default
                     continue
                 try:
@@ -185,7 +187,9 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from vungxanh.accounts.models import Assignment, User
+from vungxanh.accounts.actions import do_assign_role, do_create_user
+from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import Role
 from vungxanh.areas import actions
 from vungxanh.areas.models import Area, Organization, OrganizationType, PopulationSource, Tier
 from vungxanh.areas.official import load_official_units
 
 DEMO_PROVINCE = "56"  # Khánh Hòa
-DEMO_PASSWORD = "vungxanh-demo"
+DEMO_PASSWORD = "vungxanh-demo"  # noqa: S105 (published: the demo only)
 SEED = 2021
 
 
@@ -43,10 +44,18 @@ PROVINCE_AGENCIES = [
 ]
 MANAGED_BY_AGENCY = [
     ("BTDKT-56", "Ban Thi đua - Khen thưởng tỉnh Khánh Hòa", OrganizationType.AGENCY, "SNV-56"),
-    ("QLTT-56", "Cục Quản lý thị trường tỉnh Khánh Hòa", OrganizationType.MARKET_SURVEILLANCE,
-     "SCT-56"),
-    ("CDC-56", "Trung tâm Kiểm soát bệnh tật tỉnh Khánh Hòa", OrganizationType.HEALTH_AUTHORITY,
-     "SYT-56"),
+    (
+        "QLTT-56",
+        "Cục Quản lý thị trường tỉnh Khánh Hòa",
+        OrganizationType.MARKET_SURVEILLANCE,
+        "SCT-56",
+    ),
+    (
+        "CDC-56",
+        "Trung tâm Kiểm soát bệnh tật tỉnh Khánh Hòa",
+        OrganizationType.HEALTH_AUTHORITY,
+        "SYT-56",
+    ),
 ]
 
 ACCOUNTS = [
@@ -57,8 +66,9 @@ ACCOUNTS = [
     DemoAccount("totruong", "Tổ trưởng tổ tự quản", Role.TEAM_LEADER, area_code="22327-001"),
     DemoAccount("yte", "Sở Y tế Khánh Hòa", Role.HEALTH, area_code="56"),
     DemoAccount("thidua", "Ban Thi đua - Khen thưởng", Role.EMULATION, area_code="56"),
-    DemoAccount("doanhnghiep", "Công ty mẫu tại Nha Trang", Role.ORG_REPRESENTATIVE,
-                org_code="DN-568-01"),
+    DemoAccount(
+        "doanhnghiep", "Công ty mẫu tại Nha Trang", Role.ORG_REPRESENTATIVE, org_code="DN-568-01"
+    ),
     DemoAccount("admin", "Quản trị hệ thống (demo)", Role.ADMIN, superuser=True),
 ]
 ACCOUNT_DESCRIPTIONS = {
@@ -124,7 +134,11 @@ def _generate_organizations(province: Area) -> None:
         )
     for code, name, kind, parent in MANAGED_BY_AGENCY:
         agencies[code] = actions.do_create_organization(
-            None, code=code, name=name, type=kind, area=_provincial_seat(),
+            None,
+            code=code,
+            name=name,
+            type=kind,
+            area=_provincial_seat(),
             manager=agencies[parent],
         )
     districts = Area.objects.filter(parent=province).order_by("code")
@@ -141,21 +155,35 @@ def _district_organizations(
 ) -> None:
     communes = list(Area.objects.filter(parent=district).order_by("code"))
     seat = communes[0]
-    short = district.name.split(" ", 2)[-1] if district.name.startswith("Thành phố") else (
-        district.name.split(" ", 1)[-1]
+    short = (
+        district.name.split(" ", 2)[-1]
+        if district.name.startswith("Thành phố")
+        else (district.name.split(" ", 1)[-1])
     )
     health_centre = actions.do_create_organization(
-        None, code=f"TTYT-{district.code}", name=f"Trung tâm Y tế {district.name}",
-        type=OrganizationType.HEALTH_AUTHORITY, area=seat, manager=agencies["SYT-56"],
+        None,
+        code=f"TTYT-{district.code}",
+        name=f"Trung tâm Y tế {district.name}",
+        type=OrganizationType.HEALTH_AUTHORITY,
+        area=seat,
+        manager=agencies["SYT-56"],
     )
     actions.do_create_organization(
-        None, code=f"CA-{district.code}", name=f"Công an {district.name}",
-        type=OrganizationType.POLICE, area=seat, manager=agencies["CA-56"],
+        None,
+        code=f"CA-{district.code}",
+        name=f"Công an {district.name}",
+        type=OrganizationType.POLICE,
+        area=seat,
+        manager=agencies["CA-56"],
     )
     for commune in communes:
         actions.do_create_organization(
-            None, code=f"TYT-{commune.code}", name=f"Trạm Y tế {commune.name}",
-            type=OrganizationType.HEALTH_STATION, area=commune, manager=health_centre,
+            None,
+            code=f"TYT-{commune.code}",
+            name=f"Trạm Y tế {commune.name}",
+            type=OrganizationType.HEALTH_STATION,
+            area=commune,
+            manager=health_centre,
         )
     samples = [
         ("DN", OrganizationType.BUSINESS, "Công ty TNHH Thương mại {short} {n} (mô phỏng)"),
@@ -166,33 +194,34 @@ def _district_organizations(
     for prefix, kind, pattern in samples:
         for n in range(1, 3):
             commune = rng.choice(communes)
-            name = pattern.format(
-                short=short, n=n, commune=commune.name.split(" ", 1)[-1]
-            )
+            name = pattern.format(short=short, n=n, commune=commune.name.split(" ", 1)[-1])
             if prefix == "DN" and district.code == "568" and n == 1:
                 commune = Area.objects.get(code="22327")
             actions.do_create_organization(
-                None, code=f"{prefix}-{district.code}-{n:02d}", name=name, type=kind,
-                area=commune, manager=district, is_generated=True,
+                None,
+                code=f"{prefix}-{district.code}-{n:02d}",
+                name=name,
+                type=kind,
+                area=commune,
+                manager=district,
+                is_generated=True,
             )
 
 
 def _create_accounts() -> None:
     for account in ACCOUNTS:
-        user, created = User.objects.get_or_create(
-            username=account.username,
-            defaults={"full_name": account.full_name, "is_superuser": account.superuser,
-                      "is_staff": account.superuser},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = do_create_user(None, account.username, DEMO_PASSWORD, account.full_name)
         if account.superuser:
+            User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
             continue
-        area = Area.objects.get(code=account.area_code) if account.area_code else None
-        org = Organization.objects.get(code=account.org_code) if account.org_code else None
-        Assignment.objects.get_or_create(user=user, role=account.role, area=area,
-                                         organization=org)
+        place: Area | Organization = (
+            Area.objects.get(code=account.area_code)
+            if account.area_code
+            else Organization.objects.get(code=account.org_code)
+        )
+        do_assign_role(None, user, account.role, place)
 
 
 def login_table() -> str:

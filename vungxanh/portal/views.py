@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
         villages=Count("pk", filter=Q(type__in=TYPES_OF_TIER[Tier.VILLAGE])),
     )
     assignments = (
-        request.user.assignments.select_related("area", "organization")  # type: ignore[union-attr]
+        request.user.assignments.select_related("area", "organization")
         if request.user.is_authenticated
         else []
     )

@@ -16,11 +16,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["villages", "organizations", "populations",
-                                             "boundaries"])
+        parser.add_argument(
+            "kind", choices=["villages", "organizations", "populations", "boundaries"]
+        )
         parser.add_argument("file", type=Path)
-        parser.add_argument("--code-property", default="code",
-                            help="GeoJSON feature property holding the area code")
+        parser.add_argument(
+            "--code-property", default="code", help="GeoJSON feature property holding the area code"
+        )
 
     def handle(self, *args: Any, kind: str, file: Path, code_property: str, **opts: Any) -> None:
         data = file.read_bytes()

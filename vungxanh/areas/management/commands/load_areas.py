@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--province", action="append", dest="provinces", metavar="CODE",
+            "--province",
+            action="append",
+            dest="provinces",
+            metavar="CODE",
             help="A province code (e.g. 56 for Khánh Hòa); repeat for several. Default: all.",
         )
 

@@ -13,10 +13,16 @@ class Command(BaseCommand):
     help = "Load the demo province (Khánh Hòa) with generated villages, organizations and log-ins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--only-demo-province", action="store_true",
-                            help="Load only Khánh Hòa's units, not the whole country")
-        parser.add_argument("--force", action="store_true",
-                            help="Load even with DEBUG off (never on a production database)")
+        parser.add_argument(
+            "--only-demo-province",
+            action="store_true",
+            help="Load only Khánh Hòa's units, not the whole country",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off (never on a production database)",
+        )
 
     def handle(self, *args: Any, only_demo_province: bool, force: bool, **opts: Any) -> None:
         if not settings.DEBUG and not force:
