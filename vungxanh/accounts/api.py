@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from . import throttle
@@ -45,7 +45,7 @@ class MeOut(Schema):
 
 
 @router.post("/token", auth=None, response={201: TokenOut})
-def create_token(request: HttpRequest, body: Credentials) -> tuple[int, TokenOut]:
+def create_token(request: HttpRequest, body: Credentials) -> Status[TokenOut]:
     """Exchange a user name and password for a bearer token (throttled like the log-in page)."""
     ip = throttle.client_ip(request.META)
     if throttle.is_locked(body.username, ip):
@@ -65,7 +65,7 @@ def create_token(request: HttpRequest, body: Credentials) -> tuple[int, TokenOut
         )
         assert isinstance(user, User)
         record_audit(user, "create_token", token, area_path="", after={"prefix": token.prefix})
-    return 201, TokenOut(token=raw, expires_at=token.expires_at)
+    return Status(201, TokenOut(token=raw, expires_at=token.expires_at))
 
 
 @router.get("/me", response=MeOut)

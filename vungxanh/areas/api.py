@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -120,7 +120,7 @@ def area_descendants(request: HttpRequest, code: str, tier: str | None = None) -
 
 
 @router.post("/areas/{code}/children", response={201: AreaOut})
-def create_village(request: HttpRequest, code: str, body: VillageIn) -> tuple[int, Any]:
+def create_village(request: HttpRequest, code: str, body: VillageIn) -> Status[Any]:
     """Create a village under a commune. Only a user whose scope covers the commune may."""
     assert isinstance(request.user, User)
     commune = queries.get_area_for_user(request.user, code, MANAGE_AREAS)
@@ -131,15 +131,15 @@ def create_village(request: HttpRequest, code: str, body: VillageIn) -> tuple[in
         village = actions.do_create_village(request.user, commune, spec)
     except actions.AreaRefused as exc:
         raise HttpError(400, f"{exc.field}: {exc.message}") from exc
-    return 201, village
+    return Status(201, village)
 
 
 @router.post("/areas/import/villages", response={201: ImportOut})
-def import_villages(request: HttpRequest, file: UploadedFile = File(...)) -> tuple[int, ImportOut]:  # noqa: B008
+def import_villages(request: HttpRequest, file: UploadedFile = File(...)) -> Status[ImportOut]:  # noqa: B008
     """Villages from CSV or XLSX: all rows or none; each error names its row and field."""
     assert isinstance(request.user, User)
     created = actions.do_import_villages(request.user, file.read(), file.name or "")
-    return 201, ImportOut(created=len(created), codes=[a.code for a in created])
+    return Status(201, ImportOut(created=len(created), codes=[a.code for a in created]))
 
 
 @router.get("/organizations", response=list[OrganizationOut], tags=["organizations"])
@@ -153,16 +153,16 @@ def organization_list(
     return rows.select_related("managing_organization", "managing_area")
 
 
-@router.get("/organizations/{code}", response=OrganizationOut, tags=["organizations"])
-def organization_detail(request: HttpRequest, code: str) -> Any:
-    return queries.get_organization_for_user(request.user, code)
-
-
 @router.post("/organizations/import", response={201: ImportOut}, tags=["organizations"])
 def import_organizations(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008
-) -> tuple[int, ImportOut]:
+) -> Status[ImportOut]:
     assert isinstance(request.user, User)
     created = actions.do_import_organizations(request.user, file.read(), file.name or "")
-    return 201, ImportOut(created=len(created), codes=[o.code for o in created])
+    return Status(201, ImportOut(created=len(created), codes=[o.code for o in created]))
+
+
+@router.get("/organizations/{code}", response=OrganizationOut, tags=["organizations"])
+def organization_detail(request: HttpRequest, code: str) -> Any:
+    return queries.get_organization_for_user(request.user, code)
