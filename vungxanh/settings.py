@@ -123,6 +123,7 @@ USE_TZ = True
 LANGUAGE_COOKIE_NAME = "vungxanh_language"
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "vungxanh" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
@@ -135,6 +136,10 @@ STORAGES = {
         )
     },
 }
+# Serve static files straight from the apps too, so that a server with no collectstatic run (the
+# development server, the test server) shows the same pages; production still collects them.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -15,12 +15,23 @@ from vungxanh.lib.tabular import ImportRejected
 
 from . import actions, queries
 from .forms import ImportForm, OrganizationFilter, VillageForm
-from .models import Organization, Tier
+from .models import Area, Organization, Tier
+
+
+def _columns(area: Area | None) -> dict[str, bool]:
+    """Which count columns mean something for the children of this area."""
+    tier = area.tier if area else None
+    return {
+        "units": tier != Tier.COMMUNE,
+        "communes": tier in (None, Tier.PROVINCE),
+        "villages": tier in (None, Tier.PROVINCE, Tier.DISTRICT),
+    }
 
 
 def area_browser(request: HttpRequest) -> HttpResponse:
     """The provinces (roots of the tree), each with its counts."""
-    return render(request, "areas/browser.html", {"children": queries.children_with_counts(None)})
+    context = {"children": queries.children_with_counts(None), "columns": _columns(None)}
+    return render(request, "areas/browser.html", context)
 
 
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -39,6 +50,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         "area": area,
         "ancestors": area.ancestors(),
         "children": queries.children_with_counts(area),
+        "columns": _columns(area),
         "organizations": organizations,
         "can_add_village": can_add_village,
         "village_form": VillageForm() if can_add_village else None,
@@ -70,6 +82,7 @@ def add_village(request: HttpRequest, code: str) -> HttpResponse:
         "area": commune,
         "ancestors": commune.ancestors(),
         "children": queries.children_with_counts(commune),
+        "columns": _columns(commune),
         "organizations": Organization.objects.visible_to(request.user).filter(area=commune),
         "can_add_village": True,
         "village_form": form,
