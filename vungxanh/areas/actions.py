@@ -171,7 +171,9 @@ def do_import_villages(actor: User | None, data: bytes, filename: str) -> list[A
     for r in rows:
         commune = communes.get(r["commune_code"])
         if commune is None or not scope.covers(commune.path):
-            errors.append(RowError(r["_row"], "commune_code", _("No such commune in your area.")))
+            errors.append(
+                RowError(r["_row"], "commune_code", _("No such commune within your scope."))
+            )
             continue
         if commune.tier != Tier.COMMUNE:
             message = _("%(code)s is not a commune, ward or township.")
@@ -270,7 +272,7 @@ def _plan_organization(
         return [RowError(row, "code", _("This code is already used."))]
     area = areas.get(r["area_code"])
     if area is None or not scope.covers(area.path):
-        return [RowError(row, "area_code", _("No such area in your area."))]
+        return [RowError(row, "area_code", _("No such area within your scope."))]
     manager: Organization | Area | None
     if bool(r["managing_organization_code"]) == bool(r["managing_area_code"]):
         message = _("Give exactly one of managing_organization_code and managing_area_code.")
@@ -284,7 +286,7 @@ def _plan_organization(
         field = "managing_area_code"
         ok = manager is not None and scope.covers(manager.path)
     if not ok or manager is None:
-        return [RowError(row, field, _("No such manager in your area."))]
+        return [RowError(row, field, _("No such manager within your scope."))]
     org = Organization(
         code=r["code"],
         name=r["name"],
@@ -353,7 +355,7 @@ def do_import_populations(actor: User | None, data: bytes, filename: str) -> int
     scope = _scope(actor, MANAGE_AREAS)
     areas = {a.code: a for a in Area.objects.filter(code__in={r["area_code"] for r in rows})}
     errors = [
-        RowError(r["_row"], "area_code", _("No such area in your area."))
+        RowError(r["_row"], "area_code", _("No such area within your scope."))
         for r in rows
         if r["area_code"] not in areas or not scope.covers(areas[r["area_code"]].path)
     ]
@@ -407,7 +409,7 @@ def do_import_boundaries(
     areas = {a.code: a for a in Area.objects.filter(code__in=set(wanted.values()))}
     for index, code in wanted.items():
         if code not in areas or not scope.covers(areas[code].path):
-            errors.append(RowError(index, code_property, _("No such area in your area.")))
+            errors.append(RowError(index, code_property, _("No such area within your scope.")))
     if errors:
         raise ImportRejected(errors)
     with transaction.atomic():

@@ -251,7 +251,8 @@ class Organization(models.Model):
             assert self.managing_organization is not None
             return self.managing_organization.name
         assert self.managing_area is not None
-        return str(_("People's Committee of %(area)s") % {"area": self.managing_area.name})
+        name = self.managing_area.name  # "Tỉnh Khánh Hòa" reads "tỉnh Khánh Hòa" mid-sentence
+        return str(_("People's Committee of %(area)s") % {"area": name[:1].lower() + name[1:]})
 
     def audit_dict(self) -> dict[str, Any]:
         return {

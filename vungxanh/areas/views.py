@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vungxanh.accounts.models import User
@@ -112,7 +113,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         except ImportRejected as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("Imported %(count)s rows.") % {"count": count})
+            message = ngettext("Imported %(count)s row.", "Imported %(count)s rows.", count)
+            messages.success(request, message % {"count": count})
             return redirect("areas:import")
     status = 400 if errors else 200
     return render(request, "areas/import.html", {"form": form, "errors": errors}, status=status)

@@ -41,7 +41,7 @@ def test_a_bearer_token_authenticates_the_api(personas):
     me = client.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert me.status_code == 200
     assert me.json()["assignments"][0]["area_code"] == "22327"
-    bad = client.get("/api/v1/auth/me", HTTP_AUTHORIZATION="Bearer nope")
+    bad = client.get("/api/v1/auth/me", HTTP_AUTHORIZATION="Bearer nope", HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 401
     assert bad.json() == {
         "error": {

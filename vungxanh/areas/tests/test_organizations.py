@@ -47,7 +47,7 @@ def test_a_role_at_an_organization_reaches_what_it_manages(personas, orgs):
     from conftest import make_user
     from vungxanh.accounts.roles import Role
 
-    syt, hospital, _ = orgs
+    syt, _, _ = orgs
     health = make_user("syt_user", Role.HEALTH, syt)
     assert _codes(health) == {"SYT", "BV1"}
 

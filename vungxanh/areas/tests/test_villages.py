@@ -141,7 +141,11 @@ def test_an_import_naming_a_commune_outside_the_scope_stores_nothing(personas):
     )
     assert response.status_code == 400
     assert response.json()["error"]["details"] == [
-        {"row": 3, "field": "commune_code", "message": "No such commune in your area."}
+        {
+            "row": 3,
+            "field": "commune_code",
+            "message": "Không có xã này trong phạm vi quản lý của bạn.",
+        }
     ]
     assert not Area.objects.filter(name__in=["Tổ A", "Tổ B"]).exists()
 
