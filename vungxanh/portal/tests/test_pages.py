@@ -82,3 +82,18 @@ def test_load_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("load_demo")
+
+
+@pytest.mark.django_db
+def test_pages_stay_vietnamese_for_an_english_browser_until_the_user_switches():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_api_clients_may_ask_for_english_messages():
+    response = Client().get("/api/v1/areas/nope", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["message"] == "Not found."
+    assert Client().get("/api/v1/areas/nope").json()["error"]["message"] != "Not found."
