@@ -332,7 +332,9 @@ def _baseline_rows(units: Sequence[UnitRow]) -> tuple[list[str], list[list[Any]]
     for u in units:
         if u.parent_code:
             children.setdefault(u.parent_code, []).append(u)
-    for province in (u for u in units if u.level == 1 and u.population is not None):
+    for province in (u for u in units if u.level == 1):
+        if province.population is None:
+            continue
         districts = children.get(province.code, [])
         communes = {d.code: children.get(d.code, []) for d in districts}
         share = province.population // max(sum(len(c) for c in communes.values()), 1)
@@ -445,7 +447,7 @@ def table(figures: Sequence[Figure]) -> list[str]:
 
     def line(cells: Sequence[str]) -> str:
         first = cells[0].ljust(widths[0])
-        return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:]))])
+        return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))])
 
     return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in body)]
 
