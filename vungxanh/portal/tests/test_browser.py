@@ -29,6 +29,8 @@ def _chromium() -> str | None:
 
 @pytest.fixture
 def browser_page(request):
+    """A Chromium page. Request it after the fixtures that write data: Django connections
+    opened inside Playwright's event loop are not closed with the test."""
     executable = _chromium()
     if executable is None:
         if os.environ.get("VUNGXANH_REQUIRE_BROWSER") == "1":
@@ -70,7 +72,7 @@ def demo_commune(personas):
 
 @pytest.mark.django_db(transaction=True)
 def test_walk_the_tree_down_to_a_village_and_back_then_switch_language(
-    live_server, browser_page, demo_commune
+    live_server, demo_commune, browser_page
 ):
     page = browser_page
     page.goto(f"{live_server.url}/dang-nhap/")
@@ -110,7 +112,7 @@ def test_walk_the_tree_down_to_a_village_and_back_then_switch_language(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_village_form_error_shows_in_the_page(live_server, browser_page, demo_commune):
+def test_a_village_form_error_shows_in_the_page(live_server, demo_commune, browser_page):
     page = browser_page
     page.goto(f"{live_server.url}/dang-nhap/?next=/dia-ban/22327/")
     page.fill("input[name=username]", "xa_a")
