@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "vungxanh.accounts",
     "vungxanh.areas",
     "vungxanh.portal",
+    "vungxanh.risk",
 ]
 
 MIDDLEWARE = [

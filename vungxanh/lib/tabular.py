@@ -221,6 +221,13 @@ def parse_decimal(text: str) -> Decimal:
         raise CellError(_("“%(value)s” is not a number.") % {"value": text}) from exc
 
 
+def parse_percentage(text: str) -> float:
+    value = float(parse_decimal(text.rstrip("%").strip()))
+    if not 0 <= value <= 100:
+        raise CellError(_("A percentage lies between 0 and 100."))
+    return value
+
+
 def parse_date(text: str) -> date:
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:

@@ -1,0 +1,115 @@
+"""Plain-language explanations of levels, from what the engine kept beside each level.
+
+"cam: 63 ca cộng đồng/100.000 dân trong 7 ngày ≥ 50; tỷ lệ tiêm mũi 1 từ 18 tuổi 64% < 70%"
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from . import engine
+from .rules import Condition, ConditionLevels, RateMatrix, RulesetParams
+
+
+def colour_name(level: int) -> str:
+    return {
+        1: pgettext("risk colour", "green"),
+        2: pgettext("risk colour", "yellow"),
+        3: pgettext("risk colour", "orange"),
+        4: pgettext("risk colour", "red"),
+    }[level]
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "—"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if _("decimal separator") == "," else text
+
+
+def explain(result: engine.Assessment, a: int, t: int, params: RulesetParams) -> str:
+    level = int(result.level[a, t])
+    reason = int(result.reason[a, t])
+    window = params.window_days
+    head = colour_name(level)
+    if reason == engine.REASON_MATRIX:
+        assert isinstance(params.area_method, RateMatrix)
+        return f"{head}: {_matrix_text(result, a, t, params.area_method, window)}"
+    if reason == engine.REASON_WORST_CHILD:
+        return f"{head}: " + _("the worst level of the units below")
+    conditions = _conditions_for(result, a, params)
+    if reason == engine.REASON_NONE or conditions is None:
+        cases = int(result.cases[a, t])
+        text = _("no condition of a higher level holds (%(n)s community cases in %(w)s days)")
+        return f"{head}: " + text % {"n": cases, "w": window}
+    _level, condition = conditions.flat()[reason]
+    return f"{head}: {_condition_text(condition, float(result.value[a, t]), window)}"
+
+
+def _conditions_for(
+    result: engine.Assessment, a: int, params: RulesetParams
+) -> ConditionLevels | None:
+    if result.is_parent[a] and params.rollup.policy == "conditions":
+        return params.rollup.conditions
+    method = params.area_method
+    return method if isinstance(method, ConditionLevels) else None
+
+
+def _condition_text(c: Condition, value: float, window: int) -> str:
+    bound = f"{c.op} {_number(c.value)}"
+    if c.metric == "unknown_source_cases":
+        text = _("%(n)s community cases of unknown source in %(w)s days")
+    elif c.metric == "high_contact_cases":
+        text = _("%(n)s cases in a high-contact setting (school, hospital, market) in %(w)s days")
+    elif c.metric == "community_cases":
+        text = _("%(n)s community cases in %(w)s days")
+    elif c.metric == "known_source_cases":
+        text = _("%(n)s known-source community cases in %(w)s days")
+    elif c.metric == "known_source_rate":
+        text = _("%(v)s known-source community cases per 100,000 in %(w)s days %(bound)s")
+    elif c.metric == "community_rate":
+        text = _("%(v)s community cases per 100,000 in %(w)s days %(bound)s")
+    elif c.metric == "share_children_at_least":
+        text = _("%(pct)s%% of the units below are %(colour)s or worse (%(bound_pct)s)")
+    else:
+        text = _("%(n)s of the units below are %(colour)s or worse (%(bound)s)")
+    return text % {
+        "n": int(value),
+        "v": _number(value),
+        "w": window,
+        "bound": bound,
+        "pct": _number(value * 100),
+        "bound_pct": f"{c.op} {_number(c.value * 100)}%",
+        "colour": colour_name(c.child_level or 1),
+    }
+
+
+def _matrix_text(result: engine.Assessment, a: int, t: int, m: RateMatrix, window: int) -> str:
+    cases = int(result.cases[a, t])
+    if cases == 0:
+        parts = [_("no community case in %(w)s days") % {"w": window}]
+    else:
+        rate = float(result.rate[a, t])
+        lower = [b.below for b in m.bands if b.below is not None and b.below <= rate]
+        bound = f"≥ {_number(max(lower))}" if lower else f"< {_number(m.bands[0].below or 0)}"
+        text = _("%(v)s community cases per 100,000 in %(w)s days %(bound)s")
+        parts = [text % {"v": _number(rate), "w": window, "bound": bound}]
+        parts.append(_coverage_text(float(result.coverage[a, t]), m))
+    if result.floored[a, t]:
+        parts.append(_("treatment capacity not met: not lower than the day before"))
+    return "; ".join(parts)
+
+
+def _coverage_text(coverage: float, m: RateMatrix) -> str:
+    if math.isnan(coverage):
+        return _("no vaccine coverage figure: counted as not met")
+    label = (
+        _("18+ first-dose coverage")
+        if m.coverage_metric == "first_dose_18_pct"
+        else _("50+ full-dose coverage")
+    )
+    op = "≥" if coverage >= m.coverage_min else "<"
+    return f"{label} {_number(coverage)}% {op} {_number(m.coverage_min)}%"
