@@ -1,4 +1,4 @@
-"""The risk-level engine: a pure function from a tree, cases and coverage to levels per area and day.
+"""The risk-level engine: a pure function from a tree, cases and coverage to levels by day.
 
 No database here. Everything is an array over (area, day), so a country of 10,600 communes and a
 year of days is a few vectorized passes, not a loop over rows:
@@ -62,8 +62,10 @@ class Cases:
     @staticmethod
     def empty() -> Cases:
         return Cases(
-            np.array([], dtype="datetime64[D]"), *(np.array([], dtype=np.int64),) * 3,
-            np.array([], dtype=bool), np.array([], dtype=bool),
+            np.array([], dtype="datetime64[D]"),
+            *(np.array([], dtype=np.int64),) * 3,
+            np.array([], dtype=bool),
+            np.array([], dtype=bool),
         )
 
 
@@ -80,8 +82,11 @@ class Coverage:
     @staticmethod
     def empty() -> Coverage:
         return Coverage(
-            np.array([], dtype="datetime64[D]"), np.array([], dtype=np.int64),
-            np.array([]), np.array([]), np.array([], dtype=bool),
+            np.array([], dtype="datetime64[D]"),
+            np.array([], dtype=np.int64),
+            np.array([]),
+            np.array([]),
+            np.array([], dtype=bool),
         )
 
 

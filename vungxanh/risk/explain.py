@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -23,11 +24,15 @@ def colour_name(level: int) -> str:
     }[level]
 
 
+OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
 def _number(value: float) -> str:
+    """One decimal at most, with the active language's decimal separator."""
     if math.isnan(value):
         return "—"
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if _("decimal separator") == "," else text
+    rounded = round(value, 1)
+    return formats.number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1)
 
 
 def explain(result: engine.Assessment, a: int, t: int, params: RulesetParams) -> str:
@@ -59,7 +64,7 @@ def _conditions_for(
 
 
 def _condition_text(c: Condition, value: float, window: int) -> str:
-    bound = f"{c.op} {_number(c.value)}"
+    bound = f"{OPS[c.op]} {_number(c.value)}"
     if c.metric == "unknown_source_cases":
         text = _("%(n)s community cases of unknown source in %(w)s days")
     elif c.metric == "high_contact_cases":
@@ -72,8 +77,12 @@ def _condition_text(c: Condition, value: float, window: int) -> str:
         text = _("%(v)s known-source community cases per 100,000 in %(w)s days %(bound)s")
     elif c.metric == "community_rate":
         text = _("%(v)s community cases per 100,000 in %(w)s days %(bound)s")
+    elif c.metric == "share_children_at_least" and c.child_level == 4:
+        text = _("%(pct)s%% of the units below are %(colour)s (%(bound_pct)s)")
     elif c.metric == "share_children_at_least":
         text = _("%(pct)s%% of the units below are %(colour)s or worse (%(bound_pct)s)")
+    elif c.child_level == 4:
+        text = _("%(n)s of the units below are %(colour)s (%(bound)s)")
     else:
         text = _("%(n)s of the units below are %(colour)s or worse (%(bound)s)")
     return text % {
@@ -82,7 +91,7 @@ def _condition_text(c: Condition, value: float, window: int) -> str:
         "w": window,
         "bound": bound,
         "pct": _number(value * 100),
-        "bound_pct": f"{c.op} {_number(c.value * 100)}%",
+        "bound_pct": f"{OPS[c.op]} {_number(c.value * 100)}%",
         "colour": colour_name(c.child_level or 1),
     }
 

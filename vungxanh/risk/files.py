@@ -29,8 +29,12 @@ CASES_SCHEMA = Schema(
         Column("date", tabular.parse_date),
         Column("area_code", tabular.parse_code),
         Column("count", tabular.parse_non_negative_int, required=False, default=1),
-        Column("setting", tabular.choice_parser([(s, s) for s in engine.SETTINGS]),
-               required=False, default="community"),
+        Column(
+            "setting",
+            tabular.choice_parser([(s, s) for s in engine.SETTINGS]),
+            required=False,
+            default="community",
+        ),
         Column("source_known", tabular.parse_yes_no, required=False, default=True),
         Column("high_contact", tabular.parse_yes_no, required=False, default=False),
     ],
@@ -136,8 +140,13 @@ def level_rows(
     for t, day in enumerate(result.days):
         for a, code in enumerate(tree.codes):
             level = int(result.level[a, t])
-            yield (day.isoformat(), code, level, LEVELS[level],
-                   explain.explain(result, a, t, params))
+            yield (
+                day.isoformat(),
+                code,
+                level,
+                LEVELS[level],
+                explain.explain(result, a, t, params),
+            )
 
 
 def write_levels(

@@ -26,8 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", required=True)
         parser.add_argument("--to", dest="date_to", required=True)
         parser.add_argument("--out", required=True, type=Path)
-        parser.add_argument("--language", default="vi", choices=["vi", "en"],
-                            help="language of the explanations")
+        parser.add_argument(
+            "--language", default="vi", choices=["vi", "en"], help="language of the explanations"
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         params = self._ruleset(o["ruleset"])
@@ -43,7 +44,8 @@ class Command(BaseCommand):
                 cases = files.read_cases(o["cases"], tree)
                 coverage = (
                     files.read_coverage(o["coverage"], tree)
-                    if o["coverage"] else engine.Coverage.empty()
+                    if o["coverage"]
+                    else engine.Coverage.empty()
                 )
             except files.FileRejected as exc:
                 raise CommandError(f"nothing written:\n{exc}") from exc
