@@ -26,12 +26,15 @@ MANAGE_AREAS = "areas.manage"  # create and import villages, set populations, lo
 MANAGE_ORGANIZATIONS = "areas.manage_organizations"
 MANAGE_USERS = "accounts.manage_users"
 VIEW_AUDIT = "accounts.view_audit"
+ENTER_CASES = "risk.enter_cases"  # cases, vaccine coverage, treatment capacity
+OVERRIDE_LEVELS = "risk.override"  # set a level by hand, with reason and decision
+EDIT_RULES = "risk.edit_rules"  # draft and publish ruleset versions
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, MANAGE_USERS, VIEW_AUDIT}),
     Role.STANDING_AGENCY: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT}),
     Role.AREA_OFFICER: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT}),
-    Role.HEALTH: frozenset({VIEW_AUDIT}),
+    Role.HEALTH: frozenset({VIEW_AUDIT, ENTER_CASES, OVERRIDE_LEVELS, EDIT_RULES}),
     Role.EMULATION: frozenset({VIEW_AUDIT}),
     Role.TEAM_LEADER: frozenset(),
     Role.TEAM_MEMBER: frozenset(),

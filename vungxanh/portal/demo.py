@@ -17,6 +17,8 @@ from vungxanh.accounts.roles import Role
 from vungxanh.areas import actions
 from vungxanh.areas.models import Area, Organization, OrganizationType, PopulationSource, Tier
 from vungxanh.areas.official import load_official_units
+from vungxanh.risk.actions import do_recompute_levels
+from vungxanh.risk.demo import load_demo_cases
 
 DEMO_PROVINCE = "56"  # Khánh Hòa
 DEMO_PASSWORD = "vungxanh-demo"  # noqa: S105 (published: the demo only)
@@ -91,6 +93,8 @@ def load_demo(all_provinces: bool = True) -> None:
         _generate_villages(province)
         _generate_organizations(province)
         _create_accounts()
+        if load_demo_cases(province):
+            do_recompute_levels([province])
 
 
 def _generate_villages(province: Area) -> None:

@@ -90,6 +90,20 @@ class Coverage:
         )
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What explains one area's level on one day."""
+
+    level: int
+    reason: int
+    value: float
+    cases: int
+    rate: float
+    coverage: float
+    floored: bool
+    is_parent: bool
+
+
 @dataclass
 class Assessment:
     """Levels and what explains them, for every area of the tree and every day assessed."""
@@ -104,6 +118,18 @@ class Assessment:
     treatment_ok: BoolArray
     floored: BoolArray  # raised to the day before's level for lack of treatment capacity
     is_parent: BoolArray = field(default_factory=lambda: np.array([], dtype=bool))
+
+    def facts(self, a: int, t: int) -> Facts:
+        return Facts(
+            level=int(self.level[a, t]),
+            reason=int(self.reason[a, t]),
+            value=float(self.value[a, t]),
+            cases=int(self.cases[a, t]),
+            rate=float(self.rate[a, t]),
+            coverage=float(self.coverage[a, t]),
+            floored=bool(self.floored[a, t]),
+            is_parent=bool(self.is_parent[a]),
+        )
 
 
 def assess(

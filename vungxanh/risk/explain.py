@@ -35,29 +35,24 @@ def _number(value: float) -> str:
     return formats.number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1)
 
 
-def explain(result: engine.Assessment, a: int, t: int, params: RulesetParams) -> str:
-    level = int(result.level[a, t])
-    reason = int(result.reason[a, t])
+def explain(facts: engine.Facts, params: RulesetParams) -> str:
     window = params.window_days
-    head = colour_name(level)
-    if reason == engine.REASON_MATRIX:
+    head = colour_name(facts.level)
+    if facts.reason == engine.REASON_MATRIX:
         assert isinstance(params.area_method, RateMatrix)
-        return f"{head}: {_matrix_text(result, a, t, params.area_method, window)}"
-    if reason == engine.REASON_WORST_CHILD:
+        return f"{head}: {_matrix_text(facts, params.area_method, window)}"
+    if facts.reason == engine.REASON_WORST_CHILD:
         return f"{head}: " + _("the worst level of the units below")
-    conditions = _conditions_for(result, a, params)
-    if reason == engine.REASON_NONE or conditions is None:
-        cases = int(result.cases[a, t])
+    conditions = _conditions_for(facts, params)
+    if facts.reason == engine.REASON_NONE or conditions is None:
         text = _("no condition of a higher level holds (%(n)s community cases in %(w)s days)")
-        return f"{head}: " + text % {"n": cases, "w": window}
-    _level, condition = conditions.flat()[reason]
-    return f"{head}: {_condition_text(condition, float(result.value[a, t]), window)}"
+        return f"{head}: " + text % {"n": facts.cases, "w": window}
+    _level, condition = conditions.flat()[facts.reason]
+    return f"{head}: {_condition_text(condition, facts.value, window)}"
 
 
-def _conditions_for(
-    result: engine.Assessment, a: int, params: RulesetParams
-) -> ConditionLevels | None:
-    if result.is_parent[a] and params.rollup.policy == "conditions":
+def _conditions_for(facts: engine.Facts, params: RulesetParams) -> ConditionLevels | None:
+    if facts.is_parent and params.rollup.policy == "conditions":
         return params.rollup.conditions
     method = params.area_method
     return method if isinstance(method, ConditionLevels) else None
@@ -96,18 +91,17 @@ def _condition_text(c: Condition, value: float, window: int) -> str:
     }
 
 
-def _matrix_text(result: engine.Assessment, a: int, t: int, m: RateMatrix, window: int) -> str:
-    cases = int(result.cases[a, t])
-    if cases == 0:
+def _matrix_text(facts: engine.Facts, m: RateMatrix, window: int) -> str:
+    if facts.cases == 0:
         parts = [_("no community case in %(w)s days") % {"w": window}]
     else:
-        rate = float(result.rate[a, t])
+        rate = facts.rate
         lower = [b.below for b in m.bands if b.below is not None and b.below <= rate]
         bound = f"≥ {_number(max(lower))}" if lower else f"< {_number(m.bands[0].below or 0)}"
         text = _("%(v)s community cases per 100,000 in %(w)s days %(bound)s")
         parts = [text % {"v": _number(rate), "w": window, "bound": bound}]
-        parts.append(_coverage_text(float(result.coverage[a, t]), m))
-    if result.floored[a, t]:
+        parts.append(_coverage_text(facts.coverage, m))
+    if facts.floored:
         parts.append(_("treatment capacity not met: not lower than the day before"))
     return "; ".join(parts)
 

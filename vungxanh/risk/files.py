@@ -145,7 +145,7 @@ def level_rows(
                 code,
                 level,
                 LEVELS[level],
-                explain.explain(result, a, t, params),
+                explain.explain(result.facts(a, t), params),
             )
 
 
