@@ -157,7 +157,7 @@ def _case_arrays(
     if not rows:
         return engine.Cases.empty()
     area = []
-    for path, *_ in rows:
+    for path, *_rest in rows:
         segments = tree.segments(path)
         area.append(next(by_segment[s] for s in reversed(segments) if s in by_segment))
     return engine.Cases(
@@ -211,8 +211,8 @@ def _store(result: engine.Assessment, ids: list[int], version_id: int, lo: date,
     area_ids = np.repeat(np.array(ids), n_days)
     days = np.tile(np.array(result.days, dtype="datetime64[D]"), n_areas).astype(date)
     level = result.level.ravel().tolist()
-    rate = np.where(np.isnan(result.rate), None, result.rate.astype(object)).ravel().tolist()
-    cover = np.where(np.isnan(result.coverage), None, result.coverage.astype(object))
+    rate = _nullable(result.rate)
+    cover = _nullable(result.coverage)
     rows = zip(
         area_ids.tolist(),
         days.tolist(),
@@ -238,6 +238,11 @@ def _store(result: engine.Assessment, ids: list[int], version_id: int, lo: date,
     with connection.cursor() as cursor:
         cursor.executemany(sql, batch)
     return len(batch)
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    """Floats for SQL, NaN as NULL."""
+    return [None if v != v else v for v in values.astype(np.float64).ravel().tolist()]
 
 
 def _apply_overrides(ids: list[int], date_from: date, date_to: date) -> None:

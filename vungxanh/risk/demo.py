@@ -126,11 +126,11 @@ def _simulated_cases(
                     )
         elsewhere = total - community
         if elsewhere:
-            i = int(rng.choice(len(communes), p=weights / weights.sum()))
+            pick = int(rng.choice(len(communes), p=weights / weights.sum()))
             setting = "quarantine" if rng.random() < 0.7 else "lockdown"
             records.append(
                 CaseRecord(
-                    area=communes[i],
+                    area=communes[pick],
                     date=day,
                     count=elsewhere,
                     setting=setting,
