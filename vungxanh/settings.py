@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet as xstatic_leaflet
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -124,7 +125,8 @@ USE_TZ = True
 LANGUAGE_COOKIE_NAME = "vungxanh_language"
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "vungxanh" / "static"]
+# Leaflet comes from PyPI (xstatic-leaflet), served as /static/leaflet/: no CDN, no tile server.
+STATICFILES_DIRS = [BASE_DIR / "vungxanh" / "static", ("leaflet", xstatic_leaflet.BASE_DIR)]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {

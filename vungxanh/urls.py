@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("vungxanh.accounts.urls")),
     path("", include("vungxanh.areas.urls")),
+    path("", include("vungxanh.risk.urls")),
     path("", include("vungxanh.portal.urls")),
 ]

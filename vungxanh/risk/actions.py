@@ -26,7 +26,15 @@ from vungxanh.lib import tabular, tree
 from vungxanh.lib.tabular import Column, ImportRejected, RowError, Schema
 
 from . import engine
-from .models import AreaLevel, CaseRecord, Coverage, Override, Provenance, RulesetVersion
+from .models import (
+    AreaLevel,
+    CaseRecord,
+    Coverage,
+    LevelRun,
+    Override,
+    Provenance,
+    RulesetVersion,
+)
 
 ASSESSED_TYPES = (
     TYPES_OF_TIER[Tier.PROVINCE] + TYPES_OF_TIER[Tier.DISTRICT] + TYPES_OF_TIER[Tier.COMMUNE]
@@ -113,6 +121,7 @@ def do_recompute_levels(
         end = date_to or span[1]  # type: ignore[index]
         report.rows += _recompute_province(province, start, end)
         report.provinces += 1
+        report.areas += Area.objects.filter(under(province.path), type__in=ASSESSED_TYPES).count()
         report.days = max(report.days, (end - start).days + 1)
     return report
 
@@ -141,6 +150,9 @@ def _recompute_province(province: Area, date_from: date, date_to: date) -> int:
             result = engine.assess(the_tree, cases, coverage, params, lo, hi)
             written += _store(result, ids, version.pk, lo, hi)
         _apply_overrides(ids, date_from, date_to)
+        LevelRun.objects.create(
+            province=province, date_from=date_from, date_to=date_to, rows=written
+        )
     return written
 
 

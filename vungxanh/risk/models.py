@@ -185,3 +185,19 @@ class Override(models.Model):
             "decision": self.decision_number,
             "reason": self.reason,
         }
+
+
+class LevelRun(models.Model):
+    """One recompute of a province's levels: when, and how much was written."""
+
+    province = models.ForeignKey("areas.Area", models.CASCADE, related_name="+")
+    date_from = models.DateField()
+    date_to = models.DateField()
+    rows = models.PositiveIntegerField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.date_from}–{self.date_to} ({self.rows})"
