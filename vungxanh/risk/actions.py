@@ -16,11 +16,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import ValidationError
 
 from vungxanh.accounts.audit import record_audit, record_audit_many
 from vungxanh.accounts.models import User
-from vungxanh.accounts.roles import ENTER_CASES, OVERRIDE_LEVELS
+from vungxanh.accounts.roles import EDIT_RULES, ENTER_CASES, OVERRIDE_LEVELS
 from vungxanh.accounts.scope import Scope, scope_for
+from vungxanh.accounts.workflow import Conflict, transition
 from vungxanh.areas.models import TYPES_OF_TIER, Area, Tier, under
 from vungxanh.lib import tabular, tree
 from vungxanh.lib.tabular import Column, ImportRejected, RowError, Schema
@@ -33,8 +35,10 @@ from .models import (
     LevelRun,
     Override,
     Provenance,
+    Ruleset,
     RulesetVersion,
 )
+from .rules import RulesetParams
 
 ASSESSED_TYPES = (
     TYPES_OF_TIER[Tier.PROVINCE] + TYPES_OF_TIER[Tier.DISTRICT] + TYPES_OF_TIER[Tier.COMMUNE]
@@ -505,3 +509,69 @@ def do_revoke_override(actor: User, override: Override) -> None:
         )
         AreaLevel.objects.filter(area_id=override.area_id).update(level=F("computed_level"))
         _apply_overrides([override.area_id], date.min, date.max)
+
+
+# Ruleset versions ---------------------------------------------------------------------------
+
+
+def do_draft_ruleset_version(
+    actor: User,
+    ruleset: Ruleset,
+    *,
+    params: dict[str, Any],
+    effective_from: date,
+    decision: str,
+    decision_date: date,
+    provenance: str,
+) -> RulesetVersion:
+    """A new draft version; the published ones stay as they are."""
+    if scope_for(actor, EDIT_RULES).is_empty:
+        raise RiskRefused("ruleset", _("You may not edit rulesets."))
+    try:
+        parsed = RulesetParams.model_validate(params)
+    except ValidationError as exc:
+        raise RiskRefused("params", _ruleset_errors(exc)) from exc
+    with transaction.atomic():
+        last = ruleset.versions.select_for_update().order_by("-version").first()
+        version = RulesetVersion.objects.create(
+            ruleset=ruleset,
+            version=(last.version if last else 0) + 1,
+            params=parsed.model_dump(mode="json"),
+            effective_from=effective_from,
+            decision=decision,
+            decision_date=decision_date,
+            provenance=provenance,
+            created_by=actor,
+        )
+        record_audit(
+            actor,
+            "draft_ruleset",
+            version,
+            area_path="",
+            before=last.audit_dict() if last else None,
+            after=version.audit_dict(),
+        )
+    return version
+
+
+def _ruleset_errors(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def do_publish_ruleset_version(actor: User, version: RulesetVersion) -> None:
+    """Publish a draft (a guarded transition: published once), then recompute the levels."""
+    if scope_for(actor, EDIT_RULES).is_empty:
+        raise RiskRefused("ruleset", _("You may not edit rulesets."))
+    try:
+        transition(
+            version,
+            field="status",
+            old=RulesetVersion.Status.DRAFT,
+            new=RulesetVersion.Status.PUBLISHED,
+            actor=actor,
+            area_path="",
+            also={"published_at": timezone.now()},
+        )
+    except Conflict as exc:
+        raise RiskRefused("status", str(exc)) from exc
+    do_recompute_levels()

@@ -12,7 +12,7 @@ from vungxanh.accounts.models import User
 from vungxanh.areas.queries import get_area
 
 from . import actions, queries
-from .models import Override, Ruleset
+from .models import Override, Ruleset, RulesetVersion
 from .rules import LEVELS, RulesetParams
 
 router = Router(tags=["risk"])
@@ -181,6 +181,53 @@ def revoke_override(request: HttpRequest, override_id: int) -> Status[None]:
     except actions.RiskRefused as exc:
         raise HttpError(404 if exc.field == "area" else 409, exc.message) from exc
     return Status(204, None)
+
+
+class RulesetVersionIn(Schema):
+    params: dict[str, Any]
+    effective_from: date
+    decision: str = Field(..., min_length=1)
+    decision_date: date
+    provenance: str = ""
+
+
+class RulesetVersionOut(Schema):
+    version: int
+    status: str
+    effective_from: date
+
+
+def _refused(exc: actions.RiskRefused) -> HttpError:
+    return HttpError(404 if exc.field == "ruleset" else 400, f"{exc.field}: {exc.message}")
+
+
+@router.post("/rulesets/{code}/versions", response={201: RulesetVersionOut})
+def draft_version(
+    request: HttpRequest, code: str, body: RulesetVersionIn
+) -> Status[RulesetVersion]:
+    """A health officer drafts a new version (thresholds, roll-up…); the published ones stay."""
+    assert isinstance(request.user, User)
+    ruleset = Ruleset.objects.filter(code=code).first()
+    if ruleset is None:
+        raise HttpError(404, "")
+    try:
+        version = actions.do_draft_ruleset_version(request.user, ruleset, **body.model_dump())
+    except actions.RiskRefused as exc:
+        raise _refused(exc) from exc
+    return Status(201, version)
+
+
+@router.post("/rulesets/{code}/versions/{number}/publish", response=RulesetVersionOut)
+def publish_version(request: HttpRequest, code: str, number: int) -> RulesetVersion:
+    assert isinstance(request.user, User)
+    version = RulesetVersion.objects.filter(ruleset__code=code, version=number).first()
+    if version is None:
+        raise HttpError(404, "")
+    try:
+        actions.do_publish_ruleset_version(request.user, version)
+    except actions.RiskRefused as exc:
+        raise _refused(exc) from exc
+    return version
 
 
 @router.get("/rulesets", auth=None)
