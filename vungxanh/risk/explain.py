@@ -9,6 +9,7 @@ import math
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 
 from . import engine
@@ -116,3 +117,84 @@ def _coverage_text(coverage: float, m: RateMatrix) -> str:
     )
     op = "≥" if coverage >= m.coverage_min else "<"
     return f"{label} {_number(coverage)}% {op} {_number(m.coverage_min)}%"
+
+
+METRIC_LABELS = {
+    "community_cases": _lazy("community cases"),
+    "community_rate": _lazy("community cases per 100,000"),
+    "known_source_cases": _lazy("known-source community cases"),
+    "known_source_rate": _lazy("known-source community cases per 100,000"),
+    "unknown_source_cases": _lazy("community cases of unknown source"),
+    "high_contact_cases": _lazy("cases in a high-contact setting"),
+    "share_children_at_least": _lazy("share of the units below at %(colour)s or worse"),
+    "children_at_least": _lazy("units below at %(colour)s or worse"),
+}
+
+
+def threshold_rows(params: RulesetParams) -> list[tuple[str, str, str]]:
+    """(where, rule, status) for every threshold of a ruleset, as the rulesets page lists them."""
+    rows: list[tuple[str, str, str]] = [
+        (
+            _("window"),
+            _("%(d)s days ending on the day") % {"d": params.window_days},
+            params.window_status,
+        ),
+        (_("cases counted"), ", ".join(params.counted_settings), "confirmed"),
+    ]
+    method = params.area_method
+    if isinstance(method, ConditionLevels):
+        rows += _condition_rows(_("unit assessed"), method)
+    else:
+        lower = 0.0
+        for band in method.bands:
+            upper = band.below
+            span = f"{_number(lower)}–<{_number(upper)}" if upper else f"≥ {_number(lower)}"
+            rule = _("%(span)s per 100,000 in the window → %(met)s (coverage met) / %(not)s") % {
+                "span": span,
+                "met": colour_name(band.met),
+                "not": colour_name(band.not_met),
+            }
+            rows.append((_("unit assessed"), rule, band.status))
+            lower = band.below or lower
+        rows.append(
+            (
+                _("area"),
+                _("no community case → %(c)s") % {"c": colour_name(method.no_case_level)},
+                "confirmed",
+            )
+        )
+        rows.append(
+            (
+                _("coverage"),
+                f"{method.coverage_metric} ≥ {_number(method.coverage_min)}%",
+                method.coverage_status,
+            )
+        )
+        if method.treatment_floor:
+            rows.append(
+                (
+                    _("treatment"),
+                    _("capacity not met: not lower than the day before"),
+                    method.treatment_status,
+                )
+            )
+    rollup = params.rollup
+    rows.append((_("roll-up"), rollup.policy, rollup.status))
+    if rollup.conditions is not None:
+        rows += _condition_rows(_("roll-up"), rollup.conditions)
+    return rows
+
+
+def _condition_rows(where: str, levels: ConditionLevels) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    for level, c in reversed(levels.flat()):
+        metric = str(METRIC_LABELS[c.metric])
+        if c.child_level:
+            metric = metric % {"colour": colour_name(c.child_level)}
+        value = (
+            f"{_number(c.value * 100)}%"
+            if c.metric == "share_children_at_least"
+            else (_number(c.value))
+        )
+        rows.append((where, f"{colour_name(level)}: {metric} {OPS[c.op]} {value}", c.status))
+    return rows
