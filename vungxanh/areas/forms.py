@@ -30,6 +30,8 @@ IMPORT_KINDS = [
     ("organizations", _("Organizations")),
     ("populations", _("Population figures")),
     ("boundaries", _("Boundaries (GeoJSON)")),
+    ("cases", _("Cases")),
+    ("coverage", _("Vaccine coverage and treatment capacity")),
 ]
 
 

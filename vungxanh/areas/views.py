@@ -13,6 +13,7 @@ from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import MANAGE_AREAS
 from vungxanh.accounts.scope import scope_for
 from vungxanh.lib.tabular import ImportRejected
+from vungxanh.risk import actions as risk_actions
 
 from . import actions, queries
 from .forms import ImportForm, OrganizationFilter, VillageForm
@@ -107,6 +108,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 count = len(actions.do_import_organizations(request.user, data, name))
             elif kind == "populations":
                 count = actions.do_import_populations(request.user, data, name)
+            elif kind == "cases":
+                count = len(risk_actions.do_import_cases(request.user, data, name))
+            elif kind == "coverage":
+                count = risk_actions.do_import_coverage(request.user, data, name)
             else:
                 prop = form.cleaned_data["code_property"] or "code"
                 count = actions.do_import_boundaries(request.user, data, prop, source=name)
