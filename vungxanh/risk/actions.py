@@ -411,32 +411,29 @@ def _areas_for_rows(
 
 def do_import_coverage(actor: User | None, data: bytes, filename: str) -> int:
     rows = tabular.read_rows(data, filename, COVERAGE_SCHEMA)
-    areas = _areas_for_rows(actor, rows, ENTER_CASES)
+    _areas_for_rows(actor, rows, ENTER_CASES)
+    return do_set_coverage(actor, rows, Provenance.IMPORTED)
+
+
+def do_set_coverage(actor: User | None, rows: list[dict[str, Any]], provenance: str) -> int:
+    """Coverage rows ({area_code, date, first_dose_18_pct, full_dose_50_pct, treatment_ok}),
+    each replacing the area's row of the same date; then the touched provinces recompute."""
+    scope = _scope(actor, ENTER_CASES)
+    areas = {a.code: a for a in Area.objects.filter(code__in={r["area_code"] for r in rows})}
+    if any(
+        r["area_code"] not in areas or not scope.covers(areas[r["area_code"]].path) for r in rows
+    ):
+        raise RiskRefused("area_code", _("No such area within your scope."))
     with transaction.atomic():
         changes = []
         for r in rows:
+            values = {k: r[k] for k in ("first_dose_18_pct", "full_dose_50_pct", "treatment_ok")}
             row, _created = Coverage.objects.update_or_create(
                 area=areas[r["area_code"]],
                 date=r["date"],
-                defaults={
-                    "first_dose_18_pct": r["first_dose_18_pct"],
-                    "full_dose_50_pct": r["full_dose_50_pct"],
-                    "treatment_ok": r["treatment_ok"],
-                    "provenance": Provenance.IMPORTED,
-                },
+                defaults={**values, "provenance": provenance},
             )
-            changes.append(
-                (
-                    row,
-                    row.area.path,
-                    None,
-                    {
-                        "date": r["date"].isoformat(),
-                        "first_dose_18_pct": r["first_dose_18_pct"],
-                        "treatment_ok": r["treatment_ok"],
-                    },
-                )
-            )
+            changes.append((row, row.area.path, None, {"date": r["date"].isoformat(), **values}))
         record_audit_many(actor, "set_coverage", changes)
         _recompute_touched(list(areas.values()))
     return len(rows)

@@ -133,6 +133,26 @@ def import_cases(request: HttpRequest, file: UploadedFile = File(...)) -> Status
     return Status(201, CreatedOut(created=len(records)))
 
 
+class CoverageIn(Schema):
+    area_code: str
+    date: date
+    first_dose_18_pct: float | None = Field(None, ge=0, le=100)
+    full_dose_50_pct: float | None = Field(None, ge=0, le=100)
+    treatment_ok: bool = True
+
+
+@router.post("/coverage", response={201: CreatedOut})
+def set_coverage(request: HttpRequest, body: list[CoverageIn]) -> Status[CreatedOut]:
+    """Vaccine coverage and treatment capacity of areas, each in force from its date."""
+    assert isinstance(request.user, User)
+    rows = [b.model_dump() for b in body]
+    try:
+        count = actions.do_set_coverage(request.user, rows, actions.Provenance.API)
+    except actions.RiskRefused as exc:
+        raise HttpError(404, exc.message) from exc
+    return Status(201, CreatedOut(created=count))
+
+
 @router.post("/coverage/import", response={201: CreatedOut})
 def import_coverage(request: HttpRequest, file: UploadedFile = File(...)) -> Status[CreatedOut]:  # noqa: B008
     assert isinstance(request.user, User)

@@ -253,3 +253,23 @@ def test_rulesets_show_their_unconfirmed_thresholds():
     assert any("band below 50.0" in n and "remembered" in n for n in notes)
     assert any("roll-up direct (unknown)" in n for n in notes)
     assert rulesets["2686"]["versions"][0]["unconfirmed"] == []
+
+
+@pytest.mark.django_db
+def test_coverage_by_api_changes_the_4800_level_and_is_scoped(health, personas):
+    vinh_hoa = Area.objects.get(code="22327")
+    day = date(2021, 10, 20)
+    # 2 cases for ~8,900 people: ~22 per 100,000 in 7 days, band 20–<50
+    actions.do_record_cases(None, [actions.CaseInput(vinh_hoa, day, 2)])
+    assert level("22327", day).level == 3  # no coverage figure: not met
+    body = [{"area_code": "22327", "date": "2021-10-01", "first_dose_18_pct": 85}]
+    response = client_for(health).post(
+        "/api/v1/risk/coverage", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert level("22327", day).level == 2
+    other = make_user("yte_nt2", Role.HEALTH, Area.objects.get(code="58"))
+    response = client_for(other).post(
+        "/api/v1/risk/coverage", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 404
