@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +18,7 @@ from vungxanh.accounts.scope import scope_for
 from vungxanh.areas.models import Tier
 from vungxanh.areas.queries import get_area, get_area_for_user
 
-from . import actions, queries
+from . import actions, queries, real_data
 from .forms import CaseForm, OverrideForm, RulesetVersionForm
 from .models import AreaLevel, Override, Ruleset, RulesetVersion
 from .rules import RulesetParams
@@ -134,3 +135,28 @@ def record_cases(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.error(request, _form_errors(form))
     return redirect("risk:area", code=area.code)
+
+
+def real_provinces(request: HttpRequest) -> HttpResponse:
+    """Real provinces, week by week, under 4800's criterion 1 (MoH daily counts, 2021–2022)."""
+    codes = [c for c in request.GET.getlist("province") if c.isdigit()] or list(
+        real_data.DEFAULT_PROVINCES
+    )
+    try:
+        done = real_data.assess_provinces(
+            codes,
+            date.fromisoformat(real_data.DEFAULT_FROM),
+            date.fromisoformat(real_data.DEFAULT_TO),
+        )
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    by_week: dict[date, dict[str, real_data.LevelRow]] = {}
+    for row in done.rows:
+        by_week.setdefault(row.week_ending, {})[row.province_code] = row
+    provinces = list(dict.fromkeys(r.province_code for r in done.rows))
+    names = {r.province_code: r.province_name for r in done.rows}
+    context = {
+        "provinces": [(c, names[c]) for c in provinces],
+        "weeks": [(day, [cells.get(c) for c in provinces]) for day, cells in by_week.items()],
+    }
+    return render(request, "risk/real_provinces.html", context)

@@ -66,3 +66,11 @@ def test_page_forms_are_scoped(personas, health):
     assert client_for(personas.commune_a).post("/cap-do/22327/ghi-ca/", case).status_code == 404
     assert client_for(health).post("/cap-do/22327/ghi-ca/", case).status_code == 302
     assert CaseRecord.objects.filter(date=date(2021, 9, 7), count=2).exists()
+
+
+@pytest.mark.django_db
+def test_real_provinces_week_by_week_is_public_and_says_its_limits():
+    page = Client().get("/cap-do-tinh/").content.decode()
+    assert "Tỉnh Khánh Hòa" in page and "Tỉnh Ninh Thuận" in page and "Tỉnh Đắk Lắk" in page
+    assert "08/08/2021" in page and "109,5" in page  # Khánh Hòa: 1,358 cases in 7 days
+    assert "giới hạn trên" in page
