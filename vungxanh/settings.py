@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "vungxanh.areas",
     "vungxanh.portal",
     "vungxanh.risk",
+    "vungxanh.teams",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Uploaded import files are read in memory up to this size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# The product's "today" (vungxanh.lib.clock); the demo of 2021 runs with a day of the campaign.
+VUNGXANH_TODAY = os.environ.get("VUNGXANH_TODAY") or None
+# Register entries closed this many days ago are anonymized by `manage.py anonymize_register`.
+ANONYMIZE_AFTER_DAYS = int(os.environ.get("ANONYMIZE_AFTER_DAYS", "90"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
 LOGGING = {

@@ -29,18 +29,33 @@ VIEW_AUDIT = "accounts.view_audit"
 ENTER_CASES = "risk.enter_cases"  # cases, vaccine coverage, treatment capacity
 OVERRIDE_LEVELS = "risk.override"  # set a level by hand, with reason and decision
 EDIT_RULES = "risk.edit_rules"  # draft and publish ruleset versions
+MANAGE_TEAMS = "teams.manage"  # found teams, add members, set founding deadlines
+KEEP_REGISTER = "teams.register"  # register people, record checks, escalate, close entries
+VIEW_PERSONAL = "teams.view_personal"  # read the names and identifiers of monitored people
+RECEIVE_ALERTS = "teams.alerts"  # absconded people of the area
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, MANAGE_USERS, VIEW_AUDIT}),
-    Role.STANDING_AGENCY: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT}),
-    Role.AREA_OFFICER: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT}),
-    Role.HEALTH: frozenset({VIEW_AUDIT, ENTER_CASES, OVERRIDE_LEVELS, EDIT_RULES}),
+    Role.STANDING_AGENCY: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT, MANAGE_TEAMS}),
+    Role.AREA_OFFICER: frozenset(
+        {MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT, MANAGE_TEAMS, KEEP_REGISTER, VIEW_PERSONAL}
+    ),
+    Role.HEALTH: frozenset(
+        {VIEW_AUDIT, ENTER_CASES, OVERRIDE_LEVELS, EDIT_RULES, KEEP_REGISTER, VIEW_PERSONAL}
+    ),
     Role.EMULATION: frozenset({VIEW_AUDIT}),
-    Role.TEAM_LEADER: frozenset(),
-    Role.TEAM_MEMBER: frozenset(),
+    Role.TEAM_LEADER: frozenset({KEEP_REGISTER, VIEW_PERSONAL}),
+    Role.TEAM_MEMBER: frozenset({KEEP_REGISTER, VIEW_PERSONAL}),
     Role.ORG_REPRESENTATIVE: frozenset(),
     Role.MARKET_SURVEILLANCE: frozenset(),
-    Role.POLICE: frozenset(),
+    Role.POLICE: frozenset({RECEIVE_ALERTS}),
+}
+
+# Some permissions reach only from assignments at certain tiers: an area officer reads personal
+# data of the commune (or village) they serve, not of a whole district (Decree 13/2023: minimum).
+TIER_LIMITS: dict[tuple[str, str], frozenset[str]] = {
+    (Role.AREA_OFFICER, VIEW_PERSONAL): frozenset({"commune", "village"}),
+    (Role.AREA_OFFICER, KEEP_REGISTER): frozenset({"commune", "village"}),
 }
 
 

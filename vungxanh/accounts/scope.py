@@ -20,7 +20,7 @@ from django.http import Http404
 from vungxanh.areas.models import under
 from vungxanh.lib import tree
 
-from .roles import PERMISSIONS
+from .roles import PERMISSIONS, TIER_LIMITS
 
 if TYPE_CHECKING:
     from .models import User
@@ -74,15 +74,20 @@ def scope_for(user: AnyUser, permission: str | None = None) -> Scope:
 
 
 def _compute_scope(user: User, permission: str | None) -> Scope:
+    from vungxanh.areas.models import TIER_OF_TYPE
+
     from .models import Assignment
 
     rows = Assignment.objects.filter(user_id=user.pk).values_list(
-        "role", "area__path", "organization__management_path"
+        "role", "area__path", "area__type", "organization__management_path"
     )
     area_paths: list[str] = []
     org_paths: list[str] = []
-    for role, area_path, org_path in rows:
+    for role, area_path, area_type, org_path in rows:
         if permission is not None and permission not in PERMISSIONS.get(role, frozenset()):
+            continue
+        tiers = TIER_LIMITS.get((role, permission or ""))
+        if tiers is not None and TIER_OF_TYPE.get(area_type) not in tiers:
             continue
         if area_path:
             area_paths.append(area_path)
