@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("vungxanh.accounts.urls")),
     path("", include("vungxanh.areas.urls")),
     path("", include("vungxanh.risk.urls")),
+    path("", include("vungxanh.teams.urls")),
     path("", include("vungxanh.portal.urls")),
 ]
