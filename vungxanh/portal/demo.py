@@ -19,6 +19,7 @@ from vungxanh.areas.models import Area, Organization, OrganizationType, Populati
 from vungxanh.areas.official import load_official_units
 from vungxanh.risk.actions import do_recompute_levels
 from vungxanh.risk.demo import load_demo_cases
+from vungxanh.teams.demo import load_demo_register
 
 DEMO_PROVINCE = "56"  # Khánh Hòa
 DEMO_PASSWORD = "vungxanh-demo"  # noqa: S105 (published: the demo only)
@@ -95,6 +96,7 @@ def load_demo(all_provinces: bool = True) -> None:
         _create_accounts()
         if load_demo_cases(province):
             do_recompute_levels([province])
+        load_demo_register(province)
 
 
 def _generate_villages(province: Area) -> None:
