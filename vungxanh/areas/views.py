@@ -14,6 +14,7 @@ from vungxanh.accounts.roles import MANAGE_AREAS
 from vungxanh.accounts.scope import scope_for
 from vungxanh.lib.tabular import ImportRejected
 from vungxanh.risk import actions as risk_actions
+from vungxanh.teams.queries import team_coverage
 
 from . import actions, queries
 from .forms import ImportForm, OrganizationFilter, VillageForm
@@ -48,11 +49,21 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         if request.user.is_authenticated
         else None
     )
+    children = list(queries.children_with_counts(area))
+    if request.user.is_authenticated and area.tier != Tier.VILLAGE:
+        coverage = {row.area.pk: row for row in team_coverage(area)}
+        for child in children:
+            child.team_coverage = coverage.get(child.pk)  # type: ignore[attr-defined]
     context = {
         "area": area,
         "ancestors": area.ancestors(),
-        "children": queries.children_with_counts(area),
-        "columns": _columns(area),
+        "children": children,
+        "columns": {
+            **_columns(area),
+            "teams": request.user.is_authenticated
+            and area.tier != Tier.COMMUNE
+            and area.tier != Tier.VILLAGE,
+        },
         "organizations": organizations,
         "can_add_village": can_add_village,
         "village_form": VillageForm() if can_add_village else None,

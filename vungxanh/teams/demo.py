@@ -137,7 +137,7 @@ def _phone(rng: random.Random) -> str:
 
 def _teams(rng: random.Random, villages: list[Area]) -> None:
     mountain = [
-        v.parent_id
+        v.parent.pk
         for v in villages
         if v.parent and v.parent.parent and v.parent.parent.code in {"575", "576"}
     ]  # Khánh Vĩnh, Khánh Sơn
