@@ -25,9 +25,27 @@ def record_audit(
     note: str = "",
 ) -> AuditEvent:
     """Write one audit row. Must run inside the transaction that made the change."""
+    _require_transaction()
+    event = _event(actor, verb, obj, area_path, before, after, note)
+    event.save()
+    return event
+
+
+def _require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise AuditOutsideTransaction("an audit row is written in the change's own transaction")
-    return AuditEvent.objects.create(
+
+
+def _event(
+    actor: User | None,
+    verb: str,
+    obj: models.Model,
+    area_path: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str,
+) -> AuditEvent:
+    return AuditEvent(
         actor=actor if actor and actor.pk else None,
         actor_name=actor.get_username() if actor and actor.pk else "system",
         verb=verb,
@@ -67,22 +85,10 @@ def record_audit_many(
     note: str = "",
 ) -> None:
     """One audit row per (object, area path, before, after), written in one statement."""
-    if not transaction.get_connection().in_atomic_block:
-        raise AuditOutsideTransaction("an audit row is written in the change's own transaction")
+    _require_transaction()
     AuditEvent.objects.bulk_create(
         [
-            AuditEvent(
-                actor=actor if actor and actor.pk else None,
-                actor_name=actor.get_username() if actor and actor.pk else "system",
-                verb=verb,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:300],
-                area_path=area_path,
-                before=before,
-                after=after,
-                note=note,
-            )
+            _event(actor, verb, obj, area_path, before, after, note)
             for obj, area_path, before, after in changes
         ],
         batch_size=1000,

@@ -99,6 +99,12 @@ def _compute_scope(user: User, permission: str | None) -> Scope:
     )
 
 
+def scope_of_actor(actor: User | None, permission: str) -> Scope:
+    """The scope of an action's actor; `None` is the system itself (a command run by the
+    operator), which reaches everything."""
+    return Scope(everything=True) if actor is None else scope_for(actor, permission)
+
+
 def require_scope(user: Any, path: str, permission: str | None = None) -> None:
     """404 unless the user's scope for the permission covers the path."""
     if not scope_for(user, permission).covers(path):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from vungxanh.accounts.audit import record_audit, record_audit_many
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import MANAGE_AREAS, MANAGE_ORGANIZATIONS
-from vungxanh.accounts.scope import Scope, scope_for
+from vungxanh.accounts.scope import Scope, scope_of_actor
 from vungxanh.lib import tabular, tree
+from vungxanh.lib.errors import Refused
 from vungxanh.lib.tabular import CellError, Column, ImportRejected, RowError, Schema
 
 from .models import (
@@ -37,17 +38,11 @@ from .official import estimate_populations
 VILLAGE_TYPES = [(t, AreaType(t).label) for t in TYPES_OF_TIER[Tier.VILLAGE]]
 
 
-class AreaRefused(Exception):
-    """A single change refused, with a message for the user and the field it concerns."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class AreaRefused(Refused):
+    pass
 
 
-def _scope(actor: User | None, permission: str) -> Scope:
-    return Scope(everything=True) if actor is None else scope_for(actor, permission)
+_scope = scope_of_actor
 
 
 def default_village_type(commune: Area) -> str:

@@ -21,13 +21,14 @@ from pydantic import ValidationError
 from vungxanh.accounts.audit import record_audit, record_audit_many
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import EDIT_RULES, ENTER_CASES, OVERRIDE_LEVELS
-from vungxanh.accounts.scope import Scope, scope_for
+from vungxanh.accounts.scope import scope_for, scope_of_actor
 from vungxanh.accounts.workflow import Conflict, transition
 from vungxanh.areas.models import TYPES_OF_TIER, Area, Tier, under
 from vungxanh.lib import tabular, tree
-from vungxanh.lib.tabular import Column, ImportRejected, RowError, Schema
+from vungxanh.lib.errors import Refused
+from vungxanh.lib.tabular import ImportRejected, RowError
 
-from . import engine
+from . import engine, files
 from .models import (
     AreaLevel,
     CaseRecord,
@@ -46,15 +47,11 @@ ASSESSED_TYPES = (
 HISTORY_DAYS = 60  # how far back inputs are read when only recent days are recomputed
 
 
-class RiskRefused(Exception):
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class RiskRefused(Refused):
+    pass
 
 
-def _scope(actor: User | None, permission: str) -> Scope:
-    return Scope(everything=True) if actor is None else scope_for(actor, permission)
+_scope = scope_of_actor
 
 
 # Rulesets ---------------------------------------------------------------------------------
@@ -273,38 +270,8 @@ def _apply_overrides(ids: list[int], date_from: date, date_to: date) -> None:
 
 # Inputs -----------------------------------------------------------------------------------
 
-CASE_SCHEMA = Schema(
-    [
-        Column("date", tabular.parse_date, aliases=("ngay", "ngày")),
-        Column("area_code", tabular.parse_code, aliases=("ma_dia_ban", "mã địa bàn", "ma_xa")),
-        Column(
-            "count",
-            tabular.parse_non_negative_int,
-            required=False,
-            default=1,
-            aliases=("so_ca", "số ca"),
-        ),
-        Column(
-            "setting",
-            tabular.choice_parser([(s, s) for s in engine.SETTINGS]),
-            required=False,
-            default="community",
-        ),
-        Column("source_known", tabular.parse_yes_no, required=False, default=True),
-        Column("high_contact", tabular.parse_yes_no, required=False, default=False),
-        Column("note", required=False, default=""),
-    ],
-    max_rows=500_000,
-)
-COVERAGE_SCHEMA = Schema(
-    [
-        Column("area_code", tabular.parse_code),
-        Column("date", tabular.parse_date),
-        Column("first_dose_18_pct", tabular.parse_percentage, required=False),
-        Column("full_dose_50_pct", tabular.parse_percentage, required=False),
-        Column("treatment_ok", tabular.parse_yes_no, required=False, default=True),
-    ]
-)
+CASE_SCHEMA = files.CASES_SCHEMA
+COVERAGE_SCHEMA = files.COVERAGE_SCHEMA
 
 
 @dataclass

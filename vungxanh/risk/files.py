@@ -26,9 +26,15 @@ AREAS_SCHEMA = Schema(
 )
 CASES_SCHEMA = Schema(
     [
-        Column("date", tabular.parse_date),
-        Column("area_code", tabular.parse_code),
-        Column("count", tabular.parse_non_negative_int, required=False, default=1),
+        Column("date", tabular.parse_date, aliases=("ngay", "ngày")),
+        Column("area_code", tabular.parse_code, aliases=("ma_dia_ban", "mã địa bàn", "ma_xa")),
+        Column(
+            "count",
+            tabular.parse_non_negative_int,
+            required=False,
+            default=1,
+            aliases=("so_ca", "số ca"),
+        ),
         Column(
             "setting",
             tabular.choice_parser([(s, s) for s in engine.SETTINGS]),
@@ -37,6 +43,7 @@ CASES_SCHEMA = Schema(
         ),
         Column("source_known", tabular.parse_yes_no, required=False, default=True),
         Column("high_contact", tabular.parse_yes_no, required=False, default=False),
+        Column("note", required=False, default=""),
     ],
     max_rows=10_000_000,
 )

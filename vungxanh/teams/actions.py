@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from vungxanh.accounts.audit import record_audit, record_audit_many
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import KEEP_REGISTER, MANAGE_TEAMS
-from vungxanh.accounts.scope import Scope, scope_for
+from vungxanh.accounts.scope import scope_of_actor
 from vungxanh.accounts.workflow import Conflict, transition
 from vungxanh.areas.models import Area, Tier
 from vungxanh.lib import clock, personal, tabular
+from vungxanh.lib.errors import Refused
 from vungxanh.lib.tabular import CellError, Column, ImportRejected, RowError, Schema
 from vungxanh.risk import actions as risk_actions
 
@@ -38,17 +39,11 @@ from .models import (
 )
 
 
-class TeamRefused(Exception):
-    """A change refused, with the field it concerns and a message for the user."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class TeamRefused(Refused):
+    pass
 
 
-def _scope(actor: User | None, permission: str) -> Scope:
-    return Scope(everything=True) if actor is None else scope_for(actor, permission)
+_scope = scope_of_actor
 
 
 def _require(actor: User | None, permission: str, path: str) -> None:
