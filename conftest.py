@@ -3,7 +3,10 @@ places (healthchecks-style alice/bob/charlie) so that every endpoint gets a scop
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -84,3 +87,73 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+@pytest.fixture
+def browser_page(request):
+    """A page in headless Chromium (Debian's package, driven by Playwright).
+
+    Without Chromium a browser test is skipped, unless VUNGXANH_REQUIRE_BROWSER=1 (CI), where a
+    missing browser fails the run. A failing test saves a screenshot in screenshots/.
+    Request this fixture after the ones that write data: Django connections opened inside
+    Playwright's event loop are not closed with the test.
+    """
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("VUNGXANH_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (VUNGXANH_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
+    # are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        yield page
+        if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+            page.screenshot(path=str(SHOTS / f"FAILED-{request.node.name}.png"), full_page=True)
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _shipped_data_survives_flushes(request, django_db_blocker):
+    """A transactional test ends by emptying every table, which removes the rows that data
+    migrations install (rulesets, monitoring rules). Put them back before a database test."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if uses_db:
+        from vungxanh.risk.models import Ruleset, RulesetVersion
+        from vungxanh.risk.rules import install_shipped_rulesets
+        from vungxanh.teams.models import MonitoringRule
+        from vungxanh.teams.rules import install_monitoring_rules
+
+        with django_db_blocker.unblock():
+            if not RulesetVersion.objects.exists():
+                install_shipped_rulesets(Ruleset, RulesetVersion)
+            if not MonitoringRule.objects.exists():
+                install_monitoring_rules(MonitoringRule)
+    yield

@@ -144,7 +144,8 @@ def adjacency(areas: list[Area], k: int = 4) -> dict[str, list[str]]:
         points = np.array([[a.centroid_lat, a.centroid_lon] for a in group], dtype=float)
         for i, a in enumerate(group):
             distance = np.hypot(*(points - points[i]).T)
-            nearest = [group[j].code for j in np.argsort(distance)[1 : k + 1]]
+            order = [j for j in np.argsort(distance) if group[j].code != a.code]
+            nearest = [group[j].code for j in order[:k]]
             result[a.code] = sorted(set(result[a.code]) | set(nearest))
     return result
 

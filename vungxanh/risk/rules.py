@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -192,3 +192,29 @@ def shipped_rulesets() -> dict[str, RulesetDocument]:
         for p in sorted(DATA_DIR.glob("ruleset_*.json"))
     ]
     return {d.code: d for d in documents}
+
+
+def install_shipped_rulesets(ruleset_model: Any, version_model: Any) -> None:
+    """Version 1 of each shipped ruleset, published, where the ruleset has no version yet.
+
+    Takes the model classes so that the data migration can pass its historical models.
+    """
+    from datetime import date
+
+    from django.utils import timezone
+
+    for code, doc in shipped_rulesets().items():
+        ruleset, _ = ruleset_model.objects.get_or_create(code=code, defaults={"name": doc.name})
+        if version_model.objects.filter(ruleset=ruleset).exists():
+            continue
+        version_model.objects.create(
+            ruleset=ruleset,
+            version=1,
+            status="published",
+            params=doc.params.model_dump(mode="json"),
+            decision=doc.decision,
+            decision_date=date.fromisoformat(doc.decision_date),
+            effective_from=date.fromisoformat(doc.effective_from),
+            provenance=doc.provenance,
+            published_at=timezone.now(),
+        )

@@ -1,17 +1,10 @@
-import json
-from datetime import date
-from pathlib import Path
-
 from django.db import migrations
-
-RULES = Path(__file__).resolve().parent.parent / "data" / "monitoring_rules.json"
 
 
 def load(apps, schema_editor):
-    MonitoringRule = apps.get_model("teams", "MonitoringRule")
-    for rule in json.loads(RULES.read_text("utf-8")):
-        rule = {**rule, "effective_from": date.fromisoformat(rule["effective_from"])}
-        MonitoringRule.objects.get_or_create(code=rule["code"], defaults=rule)
+    from vungxanh.teams.rules import install_monitoring_rules
+
+    install_monitoring_rules(apps.get_model("teams", "MonitoringRule"))
 
 
 class Migration(migrations.Migration):
