@@ -10,15 +10,13 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from vungxanh.accounts.audit import record_access
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import KEEP_REGISTER, MANAGE_TEAMS
 from vungxanh.accounts.throttle import client_ip
 from vungxanh.areas.api import PageOf200
 from vungxanh.areas.queries import get_area, get_area_for_user
-from vungxanh.lib import tabular
 
-from . import actions, queries
+from . import actions, exports, queries
 from .models import MonitoringRule, RegisterEntry, Team
 
 router = Router(tags=["teams and register"])
@@ -96,63 +94,18 @@ def register_export(
     request: HttpRequest, area: str, purpose: str = "", format: str = "xlsx"
 ) -> HttpResponse:
     """Personal data out, as XLSX or CSV: refused without a stated purpose; logged."""
-    user = _user(request)
-    if len(purpose.strip()) < 5:
-        raise HttpError(400, "purpose: " + "a stated purpose is required to export personal data")
-    if format not in ("xlsx", "csv"):
-        raise HttpError(400, "format: xlsx or csv")
-    root = get_area(area)
-    entries = queries.entries_under(user, root).select_related("person", "village")
-    headers = [
-        "id",
-        "full_name",
-        "birth_year",
-        "sex",
-        "id_number",
-        "phone",
-        "village_code",
-        "category",
-        "origin",
-        "arrival_date",
-        "start_date",
-        "end_date",
-        "status",
-        "outcome",
-    ]
-    rows = [
-        [
-            e.pk,
-            e.person.full_name,
-            e.person.birth_year,
-            e.person.sex,
-            e.person.id_number,
-            e.person.phone,
-            e.village.code,
-            e.category,
-            e.origin,
-            e.arrival_date,
-            e.start_date,
-            e.end_date,
-            e.status,
-            e.outcome,
-        ]
-        for e in entries.iterator(chunk_size=2000)
-    ]
-    record_access(
-        user,
-        root,
-        area_path=root.path,
-        purpose=f"export: {purpose.strip()}",
-        ip_address=client_ip(request.META),
-    )
-    body = tabular.write_table(headers, rows, format)
-    content_type = (
-        "text/csv"
-        if format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{root.code}.{format}"'
+    try:
+        export = exports.export_register(
+            _user(request),
+            get_area(area),
+            purpose=purpose,
+            fmt=format,
+            ip=client_ip(request.META),
+        )
+    except exports.ExportRefused as exc:
+        raise HttpError(400, f"{exc.field}: {exc.message}") from exc
+    response = HttpResponse(export.body, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
 
 
