@@ -136,6 +136,10 @@ def browser_page(request):
         if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
             page.screenshot(path=str(SHOTS / f"FAILED-{request.node.name}.png"), full_page=True)
         browser.close()
+        # Queries the test body made while Playwright ran opened connections of their own.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)
