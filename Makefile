@@ -37,7 +37,9 @@ test: lint
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py
+	$(BIN)/python bench/risk.py
+	$(BIN)/python bench/register.py
 
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
