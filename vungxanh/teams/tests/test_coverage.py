@@ -96,3 +96,31 @@ def test_the_coverage_api_reports_the_deadline_and_founding_is_scoped(campaign, 
         "/api/v1/teams/", json.dumps(team), content_type="application/json"
     )
     assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_the_demo_coverage_matches_a_count_village_by_village():
+    """On the demo province: count, village by village in Python, the teams founded by the
+    deadline, and compare with the dashboard's figures for every district."""
+    from vungxanh.areas.models import Tier
+    from vungxanh.portal.demo import load_demo
+    from vungxanh.teams.models import Team
+
+    load_demo(all_provinces=False)
+    province = Area.objects.get(code="56")
+    deadline = queries.deadline_for(province).deadline
+    assert deadline == date(2021, 8, 10)
+    as_of = date(2021, 9, 15)
+    rows = {r.area.code: r for r in queries.team_coverage(province, as_of=as_of)}
+    for district in province.children.all():
+        villages = list(Area.objects.subtree(district).of_tier(Tier.VILLAGE))
+        founded = {
+            v.pk: [t.founded_on for t in Team.objects.filter(village=v, status="active")]
+            for v in villages
+        }
+        on_time = sum(any(d <= deadline for d in days) for days in founded.values())
+        with_team = sum(any(d <= as_of for d in days) for days in founded.values())
+        row = rows[district.code]
+        assert (row.villages, row.with_team, row.on_time) == (len(villages), with_team, on_time)
+    late = queries.late_villages(province).count()
+    assert late == sum(r.late for r in rows.values()) > 0  # the demo has late communes
