@@ -362,3 +362,47 @@ def coverage(request: HttpRequest, area: str) -> dict[str, Any]:
             for r in queries.team_coverage(root)
         ],
     }
+
+
+class CommitmentIn(Schema):
+    area_code: str
+    signer_kind: str = Field(..., pattern="^(household|organization|village)$")
+    signer_name: str = Field(..., min_length=2, max_length=200)
+    text: str = Field(..., min_length=5)
+    signed_on: date
+    witness: str = ""
+
+
+@router.post("/commitments", response={201: dict[str, int]})
+def sign_commitment(request: HttpRequest, body: CommitmentIn) -> Status[dict[str, int]]:
+    """A household, organization or village signs a commitment (who, what, date, witness)."""
+    user = _user(request)
+    area = get_area(body.area_code)
+    try:
+        commitment = actions.do_sign_commitment(
+            user, area, **body.model_dump(exclude={"area_code"})
+        )
+    except actions.TeamRefused as exc:
+        raise _refused(exc) from exc
+    return Status(201, {"id": commitment.pk})
+
+
+@router.get("/commitments/counts")
+def commitment_counts(request: HttpRequest, area: str) -> dict[str, Any]:
+    """Commitments signed under an area, by kind of signer (counts only)."""
+    from django.db.models import Count
+
+    from vungxanh.accounts.scope import scope_for
+    from vungxanh.areas.models import under
+
+    from .models import Commitment
+
+    root = get_area(area)
+    rows = (
+        Commitment.objects.filter(
+            scope_for(request.user).q(area_path="area_path"), under(root.path, "area_path")
+        )
+        .values_list("signer_kind")
+        .annotate(n=Count("pk"))
+    )
+    return {"area_code": root.code, "by_signer": dict(rows)}

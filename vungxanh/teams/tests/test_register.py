@@ -258,3 +258,25 @@ def test_closed_entries_are_anonymized_after_the_configured_days(villages):
 @pytest.mark.django_db
 def test_anonymous_callers_get_401():
     assert Client().get("/api/v1/register/?area=56").status_code == 401
+
+
+@pytest.mark.django_db
+def test_commitments_are_signed_in_scope_and_counted(villages, personas):
+    body = {
+        "area_code": villages[0].code,
+        "signer_kind": "household",
+        "signer_name": "Hộ Nguyễn Văn An",
+        "text": "Cam kết thực hiện 5K",
+        "signed_on": "2021-08-05",
+        "witness": "Tổ trưởng",
+    }
+    other = client_for(personas.commune_b).post(
+        "/api/v1/commitments", json.dumps(body), content_type="application/json"
+    )
+    assert other.status_code == 404
+    mine = client_for(personas.commune_a).post(
+        "/api/v1/commitments", json.dumps(body), content_type="application/json"
+    )
+    assert mine.status_code == 201
+    counts = client_for(personas.province).get("/api/v1/commitments/counts?area=568").json()
+    assert counts["by_signer"] == {"household": 1}
