@@ -273,3 +273,14 @@ def test_coverage_by_api_changes_the_4800_level_and_is_scoped(health, personas):
         "/api/v1/risk/coverage", json.dumps(body), content_type="application/json"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_area_without_population_is_stored_under_4800(khanh_hoa):
+    """Island districts have no commune and no population: their rate is undefined, and the
+    level must still be stored (it once failed NOT NULL on SQLite)."""
+    vinh_hoa = Area.objects.get(code="22327")
+    Area.objects.filter(code="568").update(population=None)
+    actions.do_record_cases(None, [actions.CaseInput(vinh_hoa, date(2021, 10, 20), 1)])
+    row = level("568", date(2021, 10, 20))
+    assert row.rate is None and row.value == 0.0
