@@ -47,10 +47,8 @@ import importlib
 import io
 import os
 import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -59,7 +57,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/register.py`
 
@@ -68,13 +65,11 @@ import numpy.typing as npt
 from django.db import connection, transaction
 
 from bench.run import (
-    POSTGRES_SCHEMES,
     Figure,
-    _create_postgres_database,
-    _drop_postgres_database,
     _median_time,
     _ms,
     _timed,
+    in_scratch_database,
     machine_facts,
     province_codes,
     table,
@@ -1597,37 +1592,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "vungxanh.settings"
-    var_dir = tempfile.mkdtemp(prefix="vungxanh-bench-")
-    os.environ["VUNGXANH_VAR_DIR"] = var_dir
-    server_url = os.environ.get("DATABASE_URL")
-    scratch: str | None = None
-    django_ready = False
-    try:
-        if server_url:
-            if urlsplit(server_url).scheme not in POSTGRES_SCHEMES:
-                print("DATABASE_URL must be a PostgreSQL URL, or unset for SQLite", file=sys.stderr)
-                return 2
-            scratch, os.environ["DATABASE_URL"] = _create_postgres_database(server_url)
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        django_ready = True
-        call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        lines = run(args.provinces, args.entries, args.villages, DAY, args.repeat, args.try_fixes)
-        print("\n".join(lines))
-        print(f"\nwhole benchmark: {time.perf_counter() - started:.0f} s")
-    finally:
-        if django_ready:
-            from django.db import connections
-
-            connections.close_all()
-        if server_url and scratch:
-            _drop_postgres_database(server_url, scratch)
-        shutil.rmtree(var_dir, ignore_errors=True)
-    return 0
+    return in_scratch_database(
+        lambda: run(args.provinces, args.entries, args.villages, DAY, args.repeat, args.try_fixes)
+    )
 
 
 if __name__ == "__main__":

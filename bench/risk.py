@@ -32,19 +32,15 @@ whatever database Django is configured with, which must be a scratch or test dat
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/risk.py`
 
@@ -53,13 +49,11 @@ import numpy.typing as npt
 from django.db import connection, transaction
 
 from bench.run import (
-    POSTGRES_SCHEMES,
     Figure,
-    _create_postgres_database,
-    _drop_postgres_database,
     _median_time,
     _ms,
     _timed,
+    in_scratch_database,
     machine_facts,
     province_codes,
     table,
@@ -1160,38 +1154,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "vungxanh.settings"
-    var_dir = tempfile.mkdtemp(prefix="vungxanh-bench-")
-    os.environ["VUNGXANH_VAR_DIR"] = var_dir
-    server_url = os.environ.get("DATABASE_URL")
-    scratch: str | None = None
-    django_ready = False
-    try:
-        if server_url:
-            if urlsplit(server_url).scheme not in POSTGRES_SCHEMES:
-                print("DATABASE_URL must be a PostgreSQL URL, or unset for SQLite", file=sys.stderr)
-                return 2
-            scratch, os.environ["DATABASE_URL"] = _create_postgres_database(server_url)
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        django_ready = True
-        call_command("migrate", verbosity=0)
-        communes = None if args.communes == "all" else int(args.communes)
-        started = time.perf_counter()
-        lines = run(args.provinces, communes, args.start, args.days, args.day, args.repeat)
-        print("\n".join(lines))
-        print(f"\nwhole benchmark: {time.perf_counter() - started:.0f} s")
-    finally:
-        if django_ready:
-            from django.db import connections
-
-            connections.close_all()
-        if server_url and scratch:
-            _drop_postgres_database(server_url, scratch)
-        shutil.rmtree(var_dir, ignore_errors=True)
-    return 0
+    communes = None if args.communes == "all" else int(args.communes)
+    return in_scratch_database(
+        lambda: run(args.provinces, communes, args.start, args.days, args.day, args.repeat)
+    )
 
 
 if __name__ == "__main__":

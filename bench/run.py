@@ -534,8 +534,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def in_scratch_database(measure: Callable[[], Sequence[str]]) -> int:
+    """Run `measure` against a fresh scratch database (a temporary SQLite file, or a scratch
+    PostgreSQL database on DATABASE_URL's server), print its lines, and remove the database."""
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
@@ -557,7 +558,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         django.setup()
         django_ready = True
         call_command("migrate", verbosity=0)
-        print("\n".join(run(args.provinces, args.repeat)))
+        started = time.perf_counter()
+        print("\n".join(measure()))
+        print(f"\nwhole benchmark: {time.perf_counter() - started:.0f} s")
     finally:
         if django_ready:
             from django.db import connections
@@ -567,6 +570,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _drop_postgres_database(server_url, scratch)
         shutil.rmtree(var_dir, ignore_errors=True)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    return in_scratch_database(lambda: run(args.provinces, args.repeat))
 
 
 if __name__ == "__main__":
