@@ -37,12 +37,27 @@ def entries_under(user: User, area: Area) -> QuerySet[RegisterEntry]:
     return RegisterEntry.objects.visible_to(user).filter(under(area.path, "area_path"))
 
 
+DAILY_PAGE = 200
+"""People on one page of a village's daily list: a page a phone renders at once, and a bound on
+the work of one request however many people a village has under monitoring."""
+
+
+def _day_entries(village: Area, day: date) -> QuerySet[RegisterEntry]:
+    return RegisterEntry.objects.open().filter(
+        village=village, start_date__lte=day, end_date__gte=day
+    )
+
+
+def _day_checks(day: date) -> QuerySet[Check]:
+    return Check.objects.filter(entry=OuterRef("pk"), date=day)
+
+
 def daily_list(village: Area, day: date) -> QuerySet[RegisterEntry]:
-    """The village's people to check on `day`, each with that day's check if done."""
-    checks = Check.objects.filter(entry=OuterRef("pk"), date=day)
+    """The village's people to check on `day`, each with that day's check if done: those still
+    to check first, then by name."""
+    checks = _day_checks(day)
     return (
-        RegisterEntry.objects.open()
-        .filter(village=village, start_date__lte=day, end_date__gte=day)
+        _day_entries(village, day)
         .select_related("person")
         .annotate(
             checked=Exists(checks),
@@ -50,8 +65,53 @@ def daily_list(village: Area, day: date) -> QuerySet[RegisterEntry]:
                 checks.filter(Q(at_home=False) | ~Q(symptoms="") | Q(temperature__gte=37.5))
             ),
         )
-        .order_by("checked", "person__full_name")
+        .order_by("checked", "person__full_name", "pk")
     )
+
+
+@dataclass
+class DailyPage:
+    entries: list[RegisterEntry]
+    total: int
+    done: int
+    number: int
+    pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def daily_page(village: Area, day: date, number: int = 1, size: int | None = None) -> DailyPage:
+    """One page of `daily_list` with the counts of the whole day (two queries: the counts, the
+    page). A page number out of range gives the nearest page."""
+    counts = (
+        _day_entries(village, day)
+        .annotate(checked=Exists(_day_checks(day)))
+        .aggregate(total=Count("pk"), done=Count("pk", filter=Q(checked=True)))
+    )
+    total, done = counts["total"], counts["done"]
+    size = size or DAILY_PAGE
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return DailyPage(
+        list(daily_list(village, day)[start : start + size]), total, done, number, pages
+    )
+
+
+def next_to_check(village: Area, day: date, after: RegisterEntry) -> RegisterEntry | None:
+    """The next person still to check after `after` in name order, wrapping to the first."""
+    pending = daily_list(village, day).filter(~Exists(_day_checks(day))).exclude(pk=after.pk)
+    name = after.person.full_name
+    later = pending.filter(
+        Q(person__full_name__gt=name) | Q(person__full_name=name, pk__gt=after.pk)
+    )
+    return later.first() or pending.first()
 
 
 @dataclass

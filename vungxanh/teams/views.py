@@ -16,7 +16,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -128,14 +136,15 @@ def _daily_url(village: Area, day: date, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _daily_cards(village: Area, day: date) -> list[DailyCard]:
-    entries = queries.daily_list(village, day).prefetch_related(
-        Prefetch("checks", queryset=Check.objects.filter(date=day), to_attr="day_checks")
+def _daily_cards(page: queries.DailyPage, day: date) -> list[DailyCard]:
+    prefetch_related_objects(
+        page.entries,
+        Prefetch("checks", queryset=Check.objects.filter(date=day), to_attr="day_checks"),
     )
     cards = []
-    for entry in entries:
+    for entry in page.entries:
         n, m = _day_of(entry, day)
-        day_checks = entry.day_checks
+        day_checks = entry.day_checks  # type: ignore[attr-defined]
         cards.append(DailyCard(entry, n, m, day_checks[0] if day_checks else None))
     return cards
 
@@ -165,8 +174,8 @@ def _render_daily(
     problem_form: ProblemForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    cards = _daily_cards(village, day)
-    done = sum(1 for c in cards if c.checked)
+    page = queries.daily_page(village, day, _page_number(request))
+    cards = _daily_cards(page, day)
     today = clock.today()
     context = {
         "village": village,
@@ -177,8 +186,9 @@ def _render_daily(
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1) if day < today else None,
         "cards": cards,
-        "done": done,
-        "total": len(cards),
+        "page": page,
+        "done": page.done,
+        "total": page.total,
         "failed": failed,
         "problem_form": problem_form,
         "fresh_form": ProblemForm(),
@@ -233,12 +243,13 @@ def daily_check(request: HttpRequest, village_code: str, entry_id: int) -> HttpR
 
 def _next_anchor(village: Area, day: date, after: RegisterEntry) -> str:
     """The next person still to check after `after` in name order (wrapping), else the top."""
-    pending = [c.entry for c in _daily_cards(village, day) if not c.checked]
-    if not pending:
-        return "progress"
-    key = (after.person.full_name, after.pk)
-    following = [e for e in pending if (e.person.full_name, e.pk) > key]
-    return f"p-{(following or pending)[0].pk}"
+    following = queries.next_to_check(village, day, after)
+    return f"p-{following.pk}" if following else "progress"
+
+
+def _page_number(request: HttpRequest) -> int:
+    text = request.GET.get("trang", "1")
+    return int(text) if text.isdigit() else 1
 
 
 # The register list ----------------------------------------------------------------------------

@@ -307,6 +307,33 @@ def test_the_daily_page_of_another_day_and_a_member_of_another_village(villages)
 
 @pytest.mark.django_db
 @override_settings(VUNGXANH_TODAY=TODAY)
+def test_the_daily_list_pages_people_still_to_check_first_with_the_whole_day_s_counts(
+    villages, monkeypatch
+):
+    from vungxanh.teams import queries
+
+    monkeypatch.setattr(queries, "DAILY_PAGE", 2)
+    village = villages[0]
+    names = ["Bùi Văn A", "Hồ Thị B", "Lê Văn C", "Phạm Thị D", "Vũ Văn E"]
+    entries = [register(village, id_number=f"05609500{i:04d}", name=n) for i, n in enumerate(names)]
+    leader = make_user("totruong", Role.TEAM_LEADER, village)
+    actions.do_record_check(leader, entries[0], actions.CheckSpec(date(2021, 8, 15)))
+    client = client_for(leader)
+    url = f"/to-tu-quan/{village.code}/hom-nay/"
+
+    first = client.get(url)
+    assert (first.context["total"], first.context["done"]) == (5, 1)
+    assert [c.entry.pk for c in first.context["cards"]] == [entries[1].pk, entries[2].pk]
+    assert (first.context["page"].number, first.context["page"].pages) == (1, 3)
+    assert 'rel="next"' in first.content.decode()
+    last = client.get(url + "?trang=3")
+    assert [c.entry.pk for c in last.context["cards"]] == [entries[0].pk]  # checked last
+    assert client.get(url + "?trang=99").context["page"].number == 3
+    assert client.get(url + "?trang=x").context["page"].number == 1
+
+
+@pytest.mark.django_db
+@override_settings(VUNGXANH_TODAY=TODAY)
 def test_escalation_and_closing_from_the_record(villages, personas):
     entry = register(villages[0])
     client = client_for(personas.commune_a)
