@@ -110,6 +110,25 @@ def do_add_member(actor: User | None, team: Team, spec: MemberSpec) -> Member:
     return member
 
 
+def do_set_member_active(actor: User | None, member: Member, active: bool) -> Member:
+    """A member leaves the team (or comes back); the row stays for the record."""
+    team = member.team
+    _require(actor, MANAGE_TEAMS, team.area_path)
+    with transaction.atomic():
+        if not Member.objects.filter(pk=member.pk, active=not active).update(active=active):
+            raise TeamRefused("active", _("This member's status has already changed."))
+        member.active = active
+        record_audit(
+            actor,
+            "member_active" if active else "member_inactive",
+            member,
+            area_path=team.area_path,
+            before={"active": not active},
+            after={"active": active},
+        )
+    return member
+
+
 def _clean(parse: Any, value: str, field: str) -> Any:
     try:
         return parse(value)

@@ -390,19 +390,5 @@ def sign_commitment(request: HttpRequest, body: CommitmentIn) -> Status[dict[str
 @router.get("/commitments/counts")
 def commitment_counts(request: HttpRequest, area: str) -> dict[str, Any]:
     """Commitments signed under an area, by kind of signer (counts only)."""
-    from django.db.models import Count
-
-    from vungxanh.accounts.scope import scope_for
-    from vungxanh.areas.models import under
-
-    from .models import Commitment
-
     root = get_area(area)
-    rows = (
-        Commitment.objects.filter(
-            scope_for(request.user).q(area_path="area_path"), under(root.path, "area_path")
-        )
-        .values_list("signer_kind")
-        .annotate(n=Count("pk"))
-    )
-    return {"area_code": root.code, "by_signer": dict(rows)}
+    return {"area_code": root.code, "by_signer": queries.commitment_counts(request.user, root)}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from vungxanh.areas.models import Area
 
 from .exports import PURPOSE_MIN_LENGTH
-from .models import Category, Check, MonitoringRule, RegisterEntry
+from .models import Category, Check, Commitment, Member, MonitoringRule, RegisterEntry
 
 # The words a team member taps for a symptom. The stored text is Vietnamese whatever the
 # language of the screen: the register is the commune's, read by the health station.
@@ -229,3 +229,36 @@ class TeamForm(forms.Form):
         field = self.fields["village"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = villages
+
+
+class MemberForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, min_length=2)
+    role = forms.ChoiceField(label=_("Role"), choices=Member.Role.choices)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+
+
+class CommitmentForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Village or commune"), queryset=Area.objects.none())
+    signer_kind = forms.ChoiceField(label=_("Signed by"), choices=Commitment.Signer.choices)
+    signer_name = forms.CharField(
+        label=_("Signer"),
+        max_length=200,
+        min_length=2,
+        help_text=_("The head of the household, the organization or the village."),
+    )
+    text = forms.CharField(
+        label=_("Commitment"), min_length=5, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    signed_on = _date_field(_("Signed on (dd/mm/yyyy)"))
+    witness = forms.CharField(label=_("Witness"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = areas

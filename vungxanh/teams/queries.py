@@ -240,3 +240,38 @@ def get_team_for_user(user: Any, pk: int, permission: str | None = None) -> Team
     if team is None or not scope_for(user, permission).covers(team.area_path):
         raise Http404
     return team
+
+
+def commitment_counts(user: Any, area: Area) -> dict[str, int]:
+    """Commitments signed under `area` that the user's scope reaches, by kind of signer."""
+    from vungxanh.accounts.scope import scope_for
+
+    rows = (
+        Commitment.objects.filter(
+            scope_for(user).q(area_path="area_path"), under(area.path, "area_path")
+        )
+        .values_list("signer_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def commitments_by_child(area: Area) -> dict[int, dict[str, int]]:
+    """For each child of `area` (by id): commitments under it by kind of signer; one query over
+    the subtree, each row attributed to the child whose path begins its own."""
+    children = {c.path: c.pk for c in area.children.all()}
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in children.values()}
+    rows = (
+        Commitment.objects.filter(under(area.path, "area_path"))
+        .values_list("area_path", "signer_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    start = len(area.path)
+    for path, kind, n in rows:
+        end = path.find(tree.SEPARATOR, start)
+        child = children.get(path[: end + 1]) if end >= 0 else None
+        if child is not None:
+            counts[child][kind] = counts[child].get(kind, 0) + n
+    return counts

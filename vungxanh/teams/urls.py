@@ -5,6 +5,13 @@ from . import views
 app_name = "teams"
 urlpatterns = [
     # Teams and coverage; the phone page of a village's team.
+    path("to-tu-quan/to/<int:team_id>/", views.team, name="team"),
+    path("to-tu-quan/to/<int:team_id>/thanh-vien/", views.add_member, name="add_member"),
+    path(
+        "to-tu-quan/to/<int:team_id>/thanh-vien/<int:member_id>/",
+        views.member_status,
+        name="member_status",
+    ),
     path("to-tu-quan/<str:area_code>/", views.coverage, name="coverage"),
     path("to-tu-quan/<str:area_code>/xuat.xlsx", views.coverage_export, name="coverage_export"),
     path("to-tu-quan/<str:area_code>/thanh-lap/", views.found_team, name="found_team"),
@@ -24,4 +31,7 @@ urlpatterns = [
     path("so-theo-doi/<str:area_code>/xuat/", views.register_export, name="register_export"),
     path("so-theo-doi/<str:area_code>/nhap/", views.register_import, name="register_import"),
     path("so-theo-doi/<str:area_code>/dang-ky/", views.register_person, name="register_person"),
+    # Commitments signed by households, organizations and villages.
+    path("cam-ket/<str:area_code>/", views.commitments, name="commitments"),
+    path("cam-ket/<str:area_code>/ky/", views.sign_commitment, name="sign_commitment"),
 ]

@@ -36,7 +36,7 @@ from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import KEEP_REGISTER, MANAGE_TEAMS, VIEW_PERSONAL
 from vungxanh.accounts.scope import get_visible_or_404, require_scope, scope_for
 from vungxanh.accounts.throttle import client_ip
-from vungxanh.areas.models import Area, AreaQuerySet, Tier, under
+from vungxanh.areas.models import TYPES_OF_TIER, Area, AreaQuerySet, Tier, under
 from vungxanh.areas.queries import get_area, get_area_for_user
 from vungxanh.lib import clock
 from vungxanh.lib.tabular import ImportRejected
@@ -45,16 +45,18 @@ from . import actions, exports, queries
 from .forms import (
     CheckForm,
     CloseForm,
+    CommitmentForm,
     EscalateForm,
     ExportForm,
     ImportForm,
+    MemberForm,
     ProblemForm,
     PurposeForm,
     RegisterFilter,
     RegisterForm,
     TeamForm,
 )
-from .models import Category, Check, Member, RegisterEntry, Team
+from .models import Category, Check, Commitment, Member, RegisterEntry, Team
 
 PER_PAGE = 50
 LATE_VILLAGES_SHOWN = 100
@@ -798,3 +800,154 @@ def dashboard(request: HttpRequest, area_code: str) -> HttpResponse:
 
 def _category_label(value: str) -> str:
     return str(dict(Category.choices).get(value, value))
+
+
+# One team and its members ---------------------------------------------------------------------
+
+
+@login_required
+def team(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A team: its founding, its members and their status; members added or stood down by
+    whoever manages teams there."""
+    user = _user(request)
+    return _render_team(request, queries.get_team_for_user(user, team_id))
+
+
+def _render_team(
+    request: HttpRequest, team: Team, *, form: MemberForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    can_manage = scope_for(user, MANAGE_TEAMS).covers(team.area_path)
+    village = team.village
+    context = {
+        "team": team,
+        "area": village,
+        "crumbs": [*_crumbs(user, village), (village, True)],
+        "members": team.members.order_by("-active", "role", "full_name"),
+        "can_manage": can_manage,
+        "member_form": (form or MemberForm()) if can_manage else None,
+    }
+    return render(request, "teams/team.html", context, status=status)
+
+
+@login_required
+@require_POST
+def add_member(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = _user(request)
+    team = queries.get_team_for_user(user, team_id, MANAGE_TEAMS)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            member = actions.do_add_member(user, team, actions.MemberSpec(**form.cleaned_data))
+        except actions.TeamRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": member.full_name})
+            return redirect("teams:team", team_id=team.pk)
+    return _render_team(request, team, form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_status(request: HttpRequest, team_id: int, member_id: int) -> HttpResponse:
+    user = _user(request)
+    team = queries.get_team_for_user(user, team_id, MANAGE_TEAMS)
+    member = Member.objects.filter(pk=member_id, team=team).select_related("team").first()
+    if member is None:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    try:
+        actions.do_set_member_active(user, member, active)
+    except actions.TeamRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        text = _("%(name)s is back in the team.") if active else _("%(name)s left the team.")
+        messages.success(request, text % {"name": member.full_name})
+    return redirect("teams:team", team_id=team.pk)
+
+
+# Commitments -------------------------------------------------------------------------------
+
+
+def _commitment_areas(user: User, area: Area) -> AreaQuerySet:
+    """Where the user may record a commitment under `area`: villages where they keep the
+    register, and the area itself or communes where they manage teams."""
+    keep, manage = scope_for(user, KEEP_REGISTER), scope_for(user, MANAGE_TEAMS)
+    tiers = Q(type__in=TYPES_OF_TIER[Tier.VILLAGE]) & (
+        keep.q(area_path="path") | manage.q(area_path="path")
+    )
+    communes = Q(type__in=TYPES_OF_TIER[Tier.COMMUNE]) & manage.q(area_path="path")
+    return Area.objects.filter(under(area.path)).filter(tiers | communes).order_by("path")
+
+
+@login_required
+def commitments(request: HttpRequest, area_code: str) -> HttpResponse:
+    """Commitments signed under an area: counts by kind per unit below, the list, a form."""
+    user = _user(request)
+    return _render_commitments(request, _visible_area(user, area_code))
+
+
+def _render_commitments(
+    request: HttpRequest, area: Area, *, form: CommitmentForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    by_commune = area.tier in (Tier.COMMUNE, Tier.VILLAGE)
+    signable = _commitment_areas(user, area) if by_commune else None
+    if signable is not None and not signable.exists():
+        signable = None
+    if form is None and signable is not None:
+        form = CommitmentForm(
+            areas=signable,
+            initial={
+                "signed_on": clock.today(),
+                "area": area if area.tier == Tier.VILLAGE else None,
+            },
+        )
+    listed = (
+        Commitment.objects.filter(
+            scope_for(user).q(area_path="area_path"), under(area.path, "area_path")
+        )
+        .select_related("area")
+        .order_by("-signed_on", "-pk")
+    )
+    kinds = Commitment.Signer.choices
+    by_child = queries.commitments_by_child(area)
+    rows = [
+        (child, [by_child.get(child.pk, {}).get(k, 0) for k, _label in kinds])
+        for child in area.children.order_by("path")
+    ]
+    totals = queries.commitment_counts(user, area)
+    context = {
+        "area": area,
+        "crumbs": _crumbs(user, area),
+        "tabs": _tabs(user, area, "commitments"),
+        "kinds": kinds,
+        "totals": [(label, totals.get(k, 0)) for k, label in kinds],
+        "total": sum(totals.values()),
+        "rows": rows,
+        "page": Paginator(listed, PER_PAGE).get_page(request.GET.get("page")),
+        "form": form if signable is not None else None,
+    }
+    return render(request, "teams/commitments.html", context, status=status)
+
+
+@login_required
+@require_POST
+def sign_commitment(request: HttpRequest, area_code: str) -> HttpResponse:
+    user = _user(request)
+    area = _visible_area(user, area_code)
+    signable = _commitment_areas(user, area)
+    if area.tier not in (Tier.COMMUNE, Tier.VILLAGE) or not signable.exists():
+        raise Http404
+    form = CommitmentForm(request.POST, areas=signable)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        where = data.pop("area")
+        try:
+            actions.do_sign_commitment(user, where, **data)
+        except actions.TeamRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Commitment recorded."))
+            return redirect("teams:commitments", area_code=area.code)
+    return _render_commitments(request, area, form=form, status=400)

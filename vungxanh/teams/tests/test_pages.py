@@ -440,3 +440,73 @@ def test_anonymous_visitors_are_sent_to_log_in(villages):
 
     response = Client().get("/so-theo-doi/22327/")
     assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+
+
+@pytest.mark.django_db
+@override_settings(VUNGXANH_TODAY=TODAY)
+def test_a_team_s_members_are_added_and_stood_down_audited_and_out_of_scope_is_404(
+    villages, personas
+):
+    from vungxanh.accounts.models import AuditEvent
+
+    team = actions.do_found_team(None, villages[0], name="Tổ 1", founded_on=date(2021, 8, 9))
+    client = client_for(personas.commune_a)
+    assert client_for(personas.commune_b).get(f"/to-tu-quan/to/{team.pk}/").status_code == 404
+    bad = client.post(
+        f"/to-tu-quan/to/{team.pk}/thanh-vien/",
+        {"full_name": "Lê Văn Dân", "role": "militia", "phone": "12345"},
+    )
+    assert bad.status_code == 400 and "phone" in bad.context["member_form"].errors
+    assert not team.members.exists()
+    client.post(
+        f"/to-tu-quan/to/{team.pk}/thanh-vien/",
+        {"full_name": "Lê Văn Dân", "role": "militia", "phone": "0905123456"},
+    )
+    member = team.members.get()
+    assert (member.role, member.active) == ("militia", True)
+    outsider = client_for(personas.commune_b).post(
+        f"/to-tu-quan/to/{team.pk}/thanh-vien/{member.pk}/", {"active": "0"}
+    )
+    assert outsider.status_code == 404
+    client.post(f"/to-tu-quan/to/{team.pk}/thanh-vien/{member.pk}/", {"active": "0"})
+    member.refresh_from_db()
+    assert member.active is False
+    # a second, stale "stand down" changes nothing and writes no audit row
+    client.post(f"/to-tu-quan/to/{team.pk}/thanh-vien/{member.pk}/", {"active": "0"})
+    verbs = list(AuditEvent.objects.filter(area_path=team.area_path).values_list("verb", flat=True))
+    assert verbs.count("member_inactive") == 1 and "add_member" in verbs
+    page = client.get(f"/to-tu-quan/to/{team.pk}/")
+    assert "Lê Văn Dân" in page.content.decode() and page.context["can_manage"]
+
+
+@pytest.mark.django_db
+@override_settings(VUNGXANH_TODAY=TODAY)
+def test_commitments_are_recorded_in_scope_and_counted_per_unit_and_kind(villages, personas):
+    from vungxanh.teams.models import Commitment
+
+    form = {
+        "area": villages[0].pk,
+        "signer_kind": "household",
+        "signer_name": "Hộ ông Nguyễn Văn Ba",
+        "text": "Thực hiện nghiêm 5K, khai báo y tế khi có người về từ vùng dịch.",
+        "signed_on": "12/08/2021",
+        "witness": "Trưởng thôn",
+    }
+    client = client_for(personas.commune_a)
+    assert client.post("/cam-ket/22327/ky/", form).status_code == 302
+    # commune B may not record one in commune A, neither from its own page nor from A's
+    other = client_for(personas.commune_b)
+    assert other.post("/cam-ket/22327/ky/", form).status_code == 404
+    refused = other.post("/cam-ket/22333/ky/", form)
+    assert refused.status_code == 400 and "area" in refused.context["form"].errors
+    assert Commitment.objects.count() == 1
+    assert client.post("/cam-ket/22327/ky/", form | {"text": ""}).status_code == 400
+    assert Commitment.objects.count() == 1
+
+    district = client_for(personas.province).get("/cam-ket/568/")
+    counts = {child.code: n for child, n in district.context["rows"]}
+    assert counts["22327"] == [1, 0, 0] and counts["22333"] == [0, 0, 0]
+    assert district.context["total"] == 1 and district.context["form"] is None
+    listed = client.get("/cam-ket/22327/")
+    assert "Hộ ông Nguyễn Văn Ba" in listed.content.decode()
+    assert other.get("/cam-ket/22327/").status_code == 404
