@@ -158,6 +158,11 @@ def _shipped_data_survives_flushes(request, django_db_blocker):
         with django_db_blocker.unblock():
             if not RulesetVersion.objects.exists():
                 install_shipped_rulesets(Ruleset, RulesetVersion)
+            from vungxanh.criteria.actions import install_shipped_sets
+            from vungxanh.criteria.models import CriteriaSetVersion
+
+            if not CriteriaSetVersion.objects.exists():
+                install_shipped_sets()
             if not MonitoringRule.objects.exists():
                 install_monitoring_rules(MonitoringRule)
     yield

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "vungxanh.portal",
     "vungxanh.risk",
     "vungxanh.teams",
+    "vungxanh.criteria",
 ]
 
 MIDDLEWARE = [

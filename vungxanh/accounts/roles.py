@@ -33,20 +33,45 @@ MANAGE_TEAMS = "teams.manage"  # found teams, add members, set founding deadline
 KEEP_REGISTER = "teams.register"  # register people, record checks, escalate, close entries
 VIEW_PERSONAL = "teams.view_personal"  # read the names and identifiers of monitored people
 RECEIVE_ALERTS = "teams.alerts"  # absconded people of the area
+ASSESS_SAFETY = "criteria.assess"  # fill in and submit a unit's safety self-assessment
+VERIFY_SAFETY = "criteria.verify"  # verify, correct or return the assessments of units below
+EDIT_CRITERIA = "criteria.edit_sets"  # draft, import and publish criteria set versions
+ANNOUNCE_SAFE = "criteria.announce"  # announce safe villages and residential groups
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, MANAGE_USERS, VIEW_AUDIT}),
-    Role.STANDING_AGENCY: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT, MANAGE_TEAMS}),
+    Role.STANDING_AGENCY: frozenset(
+        {MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT, MANAGE_TEAMS, VERIFY_SAFETY, ANNOUNCE_SAFE}
+    ),
     Role.AREA_OFFICER: frozenset(
-        {MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT, MANAGE_TEAMS, KEEP_REGISTER, VIEW_PERSONAL}
+        {
+            MANAGE_AREAS,
+            MANAGE_ORGANIZATIONS,
+            VIEW_AUDIT,
+            MANAGE_TEAMS,
+            KEEP_REGISTER,
+            VIEW_PERSONAL,
+            ASSESS_SAFETY,
+            VERIFY_SAFETY,
+        }
     ),
     Role.HEALTH: frozenset(
-        {VIEW_AUDIT, ENTER_CASES, OVERRIDE_LEVELS, EDIT_RULES, KEEP_REGISTER, VIEW_PERSONAL}
+        {
+            VIEW_AUDIT,
+            ENTER_CASES,
+            OVERRIDE_LEVELS,
+            EDIT_RULES,
+            KEEP_REGISTER,
+            VIEW_PERSONAL,
+            VERIFY_SAFETY,
+            EDIT_CRITERIA,
+            ANNOUNCE_SAFE,
+        }
     ),
     Role.EMULATION: frozenset({VIEW_AUDIT}),
-    Role.TEAM_LEADER: frozenset({KEEP_REGISTER, VIEW_PERSONAL}),
+    Role.TEAM_LEADER: frozenset({KEEP_REGISTER, VIEW_PERSONAL, ASSESS_SAFETY}),
     Role.TEAM_MEMBER: frozenset({KEEP_REGISTER, VIEW_PERSONAL}),
-    Role.ORG_REPRESENTATIVE: frozenset(),
+    Role.ORG_REPRESENTATIVE: frozenset({ASSESS_SAFETY}),
     Role.MARKET_SURVEILLANCE: frozenset(),
     Role.POLICE: frozenset({RECEIVE_ALERTS}),
 }

@@ -40,6 +40,7 @@ from .models import (
     RulesetVersion,
 )
 from .rules import RulesetParams
+from .signals import cases_recorded
 
 ASSESSED_TYPES = (
     TYPES_OF_TIER[Tier.PROVINCE] + TYPES_OF_TIER[Tier.DISTRICT] + TYPES_OF_TIER[Tier.COMMUNE]
@@ -319,6 +320,7 @@ def do_record_cases(
             "record_cases",
             [(r, r.area.path, None, _case_dict(r)) for r in records],
         )
+        cases_recorded.send(sender=CaseRecord, records=records)
         if recompute:
             _recompute_touched([i.area for i in inputs])
     return records
