@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("vungxanh.areas.urls")),
     path("", include("vungxanh.risk.urls")),
     path("", include("vungxanh.teams.urls")),
+    path("", include("vungxanh.criteria.urls")),
     path("", include("vungxanh.portal.urls")),
 ]

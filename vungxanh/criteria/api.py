@@ -110,6 +110,12 @@ class ScoreIn(Schema):
     version: int | None = Field(None, description="default: the version in force, else latest")
 
 
+class CriterionScore(Schema):
+    number: str
+    points: float
+    passed: bool | None = Field(..., description="pass/fail criteria only")
+
+
 class ScoreOut(Schema):
     version: int
     points: float
@@ -121,6 +127,7 @@ class ScoreOut(Schema):
     must_pass_failed: list[str]
     unanswered: list[str]
     complete: bool = Field(..., description="false while the set has criteria to complete")
+    criteria: list[CriterionScore]
 
 
 @router.post("/sets/{code}/score", response=ScoreOut, auth=None)
@@ -156,11 +163,7 @@ def draft_version(request: HttpRequest, code: str, body: DraftIn) -> Status[dict
 
 @router.post("/sets/{code}/versions/{number}/publish", response=VersionOut)
 def publish_version(request: HttpRequest, code: str, number: int) -> dict[str, Any]:
-    version = get_object_or_404(
-        CriteriaSetVersion.objects.select_related("criteria_set"),
-        criteria_set__code=code,
-        version=number,
-    )
+    version = queries.get_version(code, number)
     try:
         actions.do_publish_version(_user(request), version)
     except actions.CriteriaRefused as exc:

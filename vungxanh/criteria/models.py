@@ -191,6 +191,13 @@ class Assessment(models.Model):
         return unit.name if unit else ""
 
     @property
+    def rating_label(self) -> str:
+        if not self.rating:
+            return ""
+        ratings = {r.code: r.label for r in self.version.parsed.ratings}
+        return ratings.get(self.rating, self.rating)
+
+    @property
     def is_valid(self) -> bool:
         from vungxanh.lib import clock
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Status = Literal["confirmed", "remembered", "unknown"]
@@ -187,14 +188,15 @@ class Definition(Strict):
         errors = []
         if self.incomplete:
             errors.append(
-                "criteria to complete from the official text: " + ", ".join(self.incomplete)
+                _("criteria to complete from the official text: %(list)s")
+                % {"list": ", ".join(self.incomplete)}
             )
         if isinstance(self.result, PercentResult) and not self.incomplete:
             total = sum(c.top or 0 for c in self.criteria)
             if abs(total - self.result.out_of) > 1e-9:
                 errors.append(
-                    f"the criteria give {_num(total)} points at most, "
-                    f"the rule divides by {_num(self.result.out_of)}"
+                    _("the criteria give %(total)s points at most, the rule divides by %(out_of)s")
+                    % {"total": _num(total), "out_of": _num(self.result.out_of)}
                 )
         return errors
 
@@ -263,6 +265,9 @@ class Score:
             "must_pass_failed": self.must_pass_failed,
             "unanswered": self.unanswered,
             "complete": self.complete,
+            "criteria": [
+                {"number": d.number, "points": d.points, "passed": d.passed} for d in self.details
+            ],
         }
 
 
@@ -274,7 +279,7 @@ def clean_answers(definition: Definition, answers: dict[str, Any]) -> dict[str, 
     for number, value in answers.items():
         criterion = definition.criterion(str(number))
         if criterion is None:
-            raise AnswerError(str(number), "no such criterion in this set")
+            raise AnswerError(str(number), _("no such criterion in this set"))
         if value is None or value == "":
             continue
         cleaned[criterion.number] = _clean_one(criterion, value)
@@ -290,37 +295,41 @@ def _clean_one(c: Criterion, value: Any) -> Any:
             return True
         if text in {"0", "false", "no", "khong", "không", "không đạt", "khong dat", "fail"}:
             return False
-        raise AnswerError(c.number, "answer yes or no")
+        raise AnswerError(c.number, _("answer yes or no"))
     if c.kind == "choice":
         keys = {o.key for o in c.options}
         if str(value) not in keys:
-            raise AnswerError(c.number, "choose one of " + ", ".join(sorted(keys)))
+            raise AnswerError(
+                c.number, _("choose one of %(keys)s") % {"keys": ", ".join(sorted(keys))}
+            )
         option = next(o for o in c.options if o.key == str(value))
         if option.points is None:
-            raise AnswerError(c.number, "this option has no points until the official text is read")
+            raise AnswerError(
+                c.number, _("this option has no points until the official text is read")
+            )
         return option.key
     number = _number(c, value)
     if number < 0:
-        raise AnswerError(c.number, "a number of 0 or more")
+        raise AnswerError(c.number, _("a number of 0 or more"))
     if c.kind == "scale":
         if c.max_points is None:
             raise AnswerError(
-                c.number, "this criterion has no scale until the official text is read"
+                c.number, _("this criterion has no scale until the official text is read")
             )
         if number > c.max_points:
-            raise AnswerError(c.number, f"at most {_num(c.max_points)} points")
+            raise AnswerError(c.number, _("at most %(n)s points") % {"n": _num(c.max_points)})
     return number
 
 
 def _number(c: Criterion, value: Any) -> float:
     if isinstance(value, bool):
-        raise AnswerError(c.number, "a number")
+        raise AnswerError(c.number, _("a number"))
     try:
         number = float(Decimal(str(value).strip().replace(",", ".")))
     except (ArithmeticError, ValueError):
-        raise AnswerError(c.number, "a number") from None
+        raise AnswerError(c.number, _("a number")) from None
     if number != number or number in (float("inf"), float("-inf")):
-        raise AnswerError(c.number, "a number")
+        raise AnswerError(c.number, _("a number"))
     return number
 
 

@@ -9,7 +9,7 @@ export needs a stated purpose and is logged. Out-of-scope objects answer 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,15 +74,6 @@ NEXT_STEPS: dict[str, list[str]] = {
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _parse_day(text: str) -> date | None:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _day_of(entry: RegisterEntry, day: date) -> tuple[int, int]:
@@ -159,7 +150,7 @@ def daily(request: HttpRequest, village_code: str) -> HttpResponse:
     today = clock.today()
     day = today
     if text := request.GET.get("ngay", ""):
-        parsed = _parse_day(text)
+        parsed = clock.parse_day(text)
         if parsed is None or parsed > today + timedelta(days=1):
             messages.error(request, _("“%(value)s” is not a day of the list.") % {"value": text})
         else:
@@ -208,7 +199,7 @@ def daily_check(request: HttpRequest, village_code: str, entry_id: int) -> HttpR
     entry = (
         RegisterEntry.objects.select_related("person").filter(pk=entry_id, village=village).first()
     )
-    day = _parse_day(request.POST.get("date", ""))
+    day = clock.parse_day(request.POST.get("date", ""))
     if entry is None or day is None:
         raise Http404
     if request.POST.get("result") == "problem":

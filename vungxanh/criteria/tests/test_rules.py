@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.utils import translation
 
 from vungxanh.criteria import rules
 
@@ -85,6 +86,7 @@ def test_1467_eleven_passed_without_criterion_5_is_not_safe():
     assert rules.score(definition, {str(n): True for n in (4, 5, 10, 11)}).rating == "unsafe"
 
 
+@translation.override("en")
 def test_answers_are_refused_naming_the_criterion():
     definition = completed_2194()
     with pytest.raises(rules.AnswerError, match="CS4: at most 20 points"):
@@ -100,6 +102,7 @@ def test_answers_are_refused_naming_the_criterion():
         rules.score(shipped, {"CS3": "f1"})
 
 
+@translation.override("en")
 def test_the_national_sets_refuse_publication_until_completed_and_the_village_set_may():
     assert rules.parse(rules.shipped("2194")["definition"]).publish_errors()
     assert rules.parse(rules.shipped("1467")["definition"]).publish_errors()
