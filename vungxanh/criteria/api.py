@@ -370,7 +370,9 @@ class AnnouncedOut(Schema):
     area_code: str
     name: str
     commune: str
+    commune_code: str
     flagged: bool
+    flagged_on: date | None = Field(..., description="the day of the case that flagged it")
     flag_reason: str
 
 
@@ -401,7 +403,9 @@ def _announcement(a: Announcement) -> dict[str, Any]:
                 "area_code": u.area.code,
                 "name": u.area.name,
                 "commune": u.area.parent.name if u.area.parent else "",
+                "commune_code": u.area.parent.code if u.area.parent else "",
                 "flagged": u.flagged_at is not None,
+                "flagged_on": u.flag_case.date if u.flagged_at and u.flag_case else None,
                 "flag_reason": u.flag_reason if u.flagged_at else "",
             }
             for u in a.units.all()
@@ -413,7 +417,10 @@ def _announcement(a: Announcement) -> dict[str, Any]:
 def list_announcements(request: HttpRequest, area: str | None = None) -> list[dict[str, Any]]:
     """Public: announcements of safe villages and residential groups, latest first."""
     rows = Announcement.objects.prefetch_related(
-        Prefetch("units", queryset=AnnouncedUnit.objects.select_related("area", "area__parent"))
+        Prefetch(
+            "units",
+            queryset=AnnouncedUnit.objects.select_related("area", "area__parent", "flag_case"),
+        )
     )
     if area:
         rows = rows.filter(under(get_area(area).path, "area_path"))

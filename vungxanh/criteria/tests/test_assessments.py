@@ -237,3 +237,25 @@ def test_the_score_call_stores_nothing_and_names_a_bad_answer(client, db):
     assert (ok.json()["rating"], ok.json()["safe"], ok.json()["percent"]) == ("good", True, 73.33)
     assert (ok.json()["points"], ok.json()["max_points"], ok.json()["passed"]) == (11, 15, 11)
     assert not Assessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_verified_rating_expires_after_its_validity_and_is_listed_before(village, personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with override_settings(VUNGXANH_TODAY=TODAY):
+        body = start_village(client_for(personas.commune_a), village)
+        post(client_for(personas.commune_a), f"/api/v1/criteria/assessments/{body['id']}/submit")
+        post(client_for(personas.province), f"/api/v1/criteria/assessments/{body['id']}/verify")
+    out = StringIO()
+    with override_settings(VUNGXANH_TODAY="2021-10-05"):
+        call_command("expire_ratings", stdout=out)
+    assert "ending 15/10/2021: Tổ dân phố 3" in out.getvalue()
+    assert Assessment.objects.get().status == "verified"
+    with override_settings(VUNGXANH_TODAY="2021-10-16"):
+        call_command("expire_ratings", stdout=StringIO())
+    assert Assessment.objects.get().status == "expired"
+    event = AuditEvent.objects.filter(after__status="expired").get()
+    assert event.before == {"status": "verified"}

@@ -84,6 +84,7 @@
     progress: new Map(), // date → day of /progress
     shapes: new Map(), // code → Leaflet layer
     tiles: new Map(), // code → grid tile button
+    announced: new Map(), // commune code → villages announced safe, from /criteria/announcements
     unitButtons: new Map(), // code → button of the districts list
     selected: null,
     history: new Map(), // code → promise of /history
@@ -114,12 +115,13 @@
 
   /* Load everything the map plays, then draw */
   async function start() {
-    let series, progress, geometry;
+    let series, progress, geometry, announcements;
     try {
-      [series, progress, geometry] = await Promise.all([
+      [series, progress, geometry, announcements] = await Promise.all([
         getJSON(api("series", { area: cfg.area })),
         getJSON(api("progress", { area: cfg.area })),
         getJSON(api("geometry", { area: cfg.area })).catch(() => ({ features: [] })),
+        getJSON(`/api/v1/criteria/announcements?area=${encodeURIComponent(cfg.area)}`).catch(() => []),
       ]);
     } catch (err) {
       showStatus(T["load-error"], true);
@@ -136,6 +138,13 @@
     state.communes = series.areas.filter((a) => a.tier === "commune");
     state.districts = series.areas.filter((a) => a.tier === "district");
     state.province = series.areas.find((a) => a.code === cfg.area) || series.areas.find((a) => a.tier === "province") || null;
+
+    for (const a of announcements) {
+      for (const u of a.units) {
+        if (!state.announced.has(u.commune_code)) state.announced.set(u.commune_code, []);
+        state.announced.get(u.commune_code).push({ name: u.name, from: a.valid_from, until: a.valid_until, flaggedOn: u.flagged_on });
+      }
+    }
 
     drawMap(geometry);
     drawGrid();
@@ -449,6 +458,43 @@
     return flagged;
   }
 
+  /* Villages announced safe on a day, by commune: [in force and clear, under review] */
+  function announcedOn(date) {
+    const out = new Map();
+    for (const [commune, units] of state.announced) {
+      const valid = units.filter((u) => u.from <= date && date <= u.until);
+      if (!valid.length) continue;
+      const flagged = valid.filter((u) => u.flaggedOn && u.flaggedOn <= date);
+      out.set(commune, [valid.filter((u) => !flagged.includes(u)), flagged]);
+    }
+    return out;
+  }
+
+  function drawFlags(announced) {
+    if (!state.flagLayer) state.flagLayer = L.layerGroup().addTo(map);
+    state.flagLayer.clearLayers();
+    let clear = 0, flaggedCount = 0;
+    for (const [commune, [ok, flagged]] of announced) {
+      clear += ok.length;
+      flaggedCount += flagged.length;
+      const layer = state.shapes.get(commune);
+      if (flagged.length && layer) {
+        const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+        const marker = L.marker(at, {
+          icon: L.divIcon({ className: "rm-flag", html: "⚠", iconSize: [18, 18] }),
+          keyboard: false,
+          title: fill(T["flagged-in"], { names: flagged.map((u) => u.name).join(", ") }),
+        });
+        marker.on("click", () => select(commune));
+        state.flagLayer.addLayer(marker);
+      }
+      const tile = state.tiles.get(commune);
+      if (tile) tile.dataset.announcement = flagged.length ? "flagged" : "safe";
+    }
+    $("rm-n-announced").textContent = String(clear);
+    $("rm-n-flagged").textContent = String(flaggedCount);
+  }
+
   /* Draw one day */
   function render() {
     const i = state.index;
@@ -498,6 +544,8 @@
       button.querySelector(".rm-ucolour").textContent = colourName(level);
       button.dataset.level = String(level);
     }
+    state.announcedToday = announcedOn(date);
+    drawFlags(state.announcedToday);
     renderProgress(i, date);
     renderDetail();
     rememberDate(date);
@@ -575,6 +623,14 @@
 
   let explainTimer = null;
 
+  function announcementLines(code) {
+    const [ok, flagged] = (state.announcedToday && state.announcedToday.get(code)) || [[], []];
+    return present(
+      ok.length ? h("p", { class: "rm-announced", text: `✓ ${fill(T["announced-in"], { names: ok.map((u) => u.name).join(", ") })}` }) : null,
+      flagged.length ? h("p", { class: "rm-flagged", id: "rm-detail-flagged", text: `⚠ ${fill(T["flagged-in"], { names: flagged.map((u) => u.name).join(", ") })}` }) : null,
+    );
+  }
+
   function renderDetail() {
     const code = state.selected;
     const body = $("rm-detail-body");
@@ -623,6 +679,7 @@
         h("span", { class: "rm-computed", id: "rm-detail-computed" })),
       h("div", { id: "rm-detail-override" }),
       h("p", { class: `rm-explanation lvl-${level}`, id: "rm-explanation" }, area.parent_code ? T.explaining : ""),
+      ...announcementLines(code),
       state.flagged && state.flagged.has(code)
         ? h("p", { class: "rm-intrusion", id: "rm-detail-intrusion", text: fill(T["intrusion-near"], {
           names: state.flagged.get(code).map((c) => `${state.areas.get(c)?.name || c} (${colourName(levelOf(state.areas.get(c)))})`).join(", "),
