@@ -24,7 +24,7 @@ from vungxanh.areas.models import Area, Organization, OrganizationType, Tier, un
 from vungxanh.lib import clock
 from vungxanh.lib.errors import Refused
 
-from . import rules
+from . import files, rules
 from .models import (
     AnnouncedUnit,
     Announcement,
@@ -683,3 +683,30 @@ def do_clear_flag(actor: User | None, unit: AnnouncedUnit, note: str) -> None:
             after={"flag": None},
             note=note,
         )
+
+
+# Files -----------------------------------------------------------------------------------------
+
+
+def do_import_version(
+    actor: User | None, cset: CriteriaSet, data: bytes, filename: str
+) -> CriteriaSetVersion:
+    """A set's file (XLSX or JSON, as exported) taken whole as a new draft version, or refused
+    whole (`ImportRejected` naming sheet, row and field; `CriteriaRefused`)."""
+    _require_editor(actor)
+    document = files.import_definition(data, filename)
+    if document.code != cset.code:
+        raise CriteriaRefused(
+            "code",
+            _("This file holds the set %(file)s, not %(set)s.")
+            % {"file": document.code, "set": cset.code},
+        )
+    return do_draft_version(
+        actor,
+        cset,
+        definition=document.definition.model_dump(mode="json"),
+        decision=document.decision,
+        decision_date=document.decision_date,
+        effective_from=document.effective_from,
+        provenance=document.provenance,
+    )

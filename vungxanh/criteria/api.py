@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
@@ -18,7 +18,7 @@ from vungxanh.areas.api import PageOf200
 from vungxanh.areas.models import Organization, under
 from vungxanh.areas.queries import get_area
 
-from . import actions, queries, rules
+from . import actions, files, queries, rules
 from .models import AnnouncedUnit, Announcement, Assessment, CriteriaSet, CriteriaSetVersion
 
 router = Router(tags=["criteria and announcements"])
@@ -454,3 +454,43 @@ def announce(request: HttpRequest, body: AnnounceIn) -> Status[dict[str, Any]]:
     except actions.CriteriaRefused as exc:
         raise _refused(exc) from exc
     return Status(201, _announcement(announcement))
+
+
+# Files -----------------------------------------------------------------------------------------
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/sets/{code}/export.xlsx", auth=None)
+def export_xlsx(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    """A version as a workbook to read and edit in Excel (sheets described in criteria/files.py);
+    default: the version in force, else the latest."""
+    found = queries.get_version(code, version)
+    name = f"criteria-{code}-v{found.version}.xlsx"
+    return _download(files.export_xlsx(found), files.XLSX_TYPE, name)
+
+
+@router.get("/sets/{code}/export.json", auth=None)
+def export_json(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    """A version as JSON, the shape of the shipped sets plus its version number."""
+    found = queries.get_version(code, version)
+    name = f"criteria-{code}-v{found.version}.json"
+    return _download(files.export_json(found), "application/json; charset=utf-8", name)
+
+
+@router.post("/sets/{code}/import", response={201: VersionOut})
+def import_version(
+    request: HttpRequest, code: str, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    """A file as exported (XLSX or JSON) taken whole as a new draft version; a refused file
+    lists every problem by sheet, row and field, and nothing is stored."""
+    cset = get_object_or_404(CriteriaSet, code=code)
+    try:
+        version = actions.do_import_version(_user(request), cset, file.read(), file.name or "")
+    except actions.CriteriaRefused as exc:
+        raise _refused(exc) from exc
+    return Status(201, _version_out(version))

@@ -6,6 +6,7 @@ uploaded file here. Reading never touches the database: it returns clean rows or
 the whole file before it writes anything.
 
 Row numbers are those a person sees in a spreadsheet: the header is row 1, the first data row 2.
+A file of several sheets (`read_sheets`, `read_sheet`) names the sheet in each error as well.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,12 +29,14 @@ class RowError:
     row: int | None
     field: str | None
     message: str
+    sheet: str | None = None  # in a workbook of several sheets
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "message": self.message}
+        where = {"sheet": self.sheet} if self.sheet else {}
+        return {**where, "row": self.row, "field": self.field, "message": self.message}
 
     def __str__(self) -> str:
-        where = []
+        where = [self.sheet] if self.sheet else []
         if self.row is not None:
             where.append(_("row %(row)s") % {"row": self.row})
         if self.field:
@@ -172,15 +175,45 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
+    return next(iter(read_sheets(data).values()), [])
+
+
+def read_sheets(data: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet of an XLSX workbook by name, as rows of text. Empty rows are kept, so that
+    the row at index i is row i + 1 of the spreadsheet."""
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         message = _("The file is not a readable XLSX workbook.")
         raise ImportRejected([RowError(None, None, message)]) from exc
-    sheet = book.worksheets[0]
-    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    sheets = {
+        sheet.title: [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for sheet in book.worksheets
+    }
     book.close()
-    return rows
+    return sheets
+
+
+def read_sheet(rows: list[list[str]], schema: Schema, sheet: str) -> list[dict[str, Any]]:
+    """One sheet of `read_sheets` validated against the schema: its first row the headers, empty
+    rows skipped, each row keeping its spreadsheet number; every error names the sheet."""
+    try:
+        mapping = schema.map_headers(rows[0] if rows else [])
+    except ImportRejected as exc:
+        raise ImportRejected([replace(e, sheet=sheet) for e in exc.errors]) from exc
+    clean: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        raw = {name: (cells[i] if i < len(cells) else "") for i, name in mapping.items()}
+        try:
+            clean.extend(schema.validate([raw], first_row=number))
+        except ImportRejected as exc:
+            errors.extend(replace(e, sheet=sheet) for e in exc.errors)
+    if errors:
+        raise ImportRejected(errors)
+    return clean
 
 
 def _cell_text(value: Any) -> str:

@@ -65,3 +65,23 @@ def test_write_table_round_trips_through_both_formats():
     assert csv_bytes.decode("utf-8-sig").splitlines()[1] == "22327,Phường Vĩnh Hòa"
     book = load_workbook(io.BytesIO(tabular.write_table(["code", "name"], rows, "xlsx")))
     assert [c.value for c in book.active[2]] == ["22327", "Phường Vĩnh Hòa"]
+
+
+def test_a_sheet_keeps_its_row_numbers_and_its_errors_name_it():
+    book = Workbook()
+    book.active.title = "Đầu"
+    other = book.create_sheet("Thôn")
+    for row in (["code", "population"], ["22327", 5], [], ["bad code!", "x"]):
+        other.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    sheets = tabular.read_sheets(out.getvalue())
+    assert list(sheets) == ["Đầu", "Thôn"]
+    with pytest.raises(ImportRejected) as caught:
+        tabular.read_sheet(sheets["Thôn"], SCHEMA, "Thôn")
+    assert [(e.sheet, e.row, e.field) for e in caught.value.errors] == [
+        ("Thôn", 4, "code"),
+        ("Thôn", 4, "population"),
+    ]
+    assert caught.value.errors[0].as_dict()["sheet"] == "Thôn"
+    assert str(caught.value.errors[0]).startswith("Thôn, ")
