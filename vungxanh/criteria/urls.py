@@ -7,6 +7,7 @@ urlpatterns = [
     path("tieu-chi/", views.sets, name="sets"),
     path("tieu-chi/<str:code>/", views.set_detail, name="set"),
     path("tieu-chi/<str:code>/phien-ban-moi/", views.new_version, name="new_version"),
+    path("tieu-chi/<str:code>/nhap/", views.import_version, name="import"),
     path("tieu-chi/<str:code>/<int:number>/ban-hanh/", views.publish, name="publish"),
     path(
         "tieu-chi/<str:code>/<int:number>/sua/<str:criterion>/",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from vungxanh.accounts.roles import ANNOUNCE_SAFE, ASSESS_SAFETY, EDIT_CRITERIA,
 from vungxanh.accounts.scope import scope_for
 from vungxanh.areas.models import TYPES_OF_TIER, Area, Organization, Tier
 from vungxanh.lib import clock
+from vungxanh.lib.tabular import ImportRejected
 
 from . import actions, queries, rules
 from .models import AnnouncedUnit, Announcement, Assessment, CriteriaSet, CriteriaSetVersion
@@ -262,6 +264,37 @@ def _float_or_none(text: str, where: str) -> float | None:
         raise ValueError(
             _("%(where)s: “%(text)s” is not a number.") % {"where": where, "text": text}
         ) from None
+
+
+class SetFileForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (XLSX or JSON, as exported)"))
+
+
+@login_required
+def import_version(request: HttpRequest, code: str) -> HttpResponse:
+    """A set's file, as exported and edited, taken whole as a new draft version."""
+    cset = get_object_or_404(CriteriaSet, code=code)
+    user = _user(request)
+    if scope_for(user, EDIT_CRITERIA).is_empty:
+        raise Http404
+    form = SetFileForm(request.POST or None, request.FILES or None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = actions.do_import_version(user, cset, upload.read(), upload.name or "")
+        except ImportRejected as exc:
+            errors = exc.errors
+        except actions.CriteriaRefused as exc:
+            form.add_error("file", exc.message)
+        else:
+            messages.success(
+                request, _("Imported as draft version %(n)s.") % {"n": version.version}
+            )
+            return redirect(f"{_set_url(code)}?v={version.version}")
+    context = {"cset": cset, "form": form, "errors": errors}
+    status = 400 if errors or form.errors else 200
+    return render(request, "criteria/import.html", context, status=status)
 
 
 # Assessments -----------------------------------------------------------------------------------

@@ -275,3 +275,32 @@ def test_reading_a_file_needs_no_database():
     document = rules.shipped("village") | {"version": 1}
     imported = files.import_definition(json.dumps(document).encode(), "v.JSON")
     assert imported.code == "village" and imported.definition == rules.parse(document["definition"])
+
+
+@pytest.mark.django_db
+def test_the_set_page_imports_an_edited_workbook_and_shows_row_errors(health, personas):
+    from openpyxl import load_workbook
+
+    page = client_for(health)
+    data = page.get("/api/v1/criteria/sets/village/export.xlsx?version=1").content
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Tiêu chí"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=headers.index("text") + 1, value="Có Tổ COVID cộng đồng hoạt động")
+    edited = io.BytesIO()
+    book.save(edited)
+    done = page.post("/tieu-chi/village/nhap/", _upload(edited.getvalue()))
+    assert done.status_code == 302 and done["Location"].endswith("?v=2")
+    v2 = CriteriaSetVersion.objects.get(criteria_set__code="village", version=2)
+    assert (v2.status, v2.parsed.criteria[0].text) == ("draft", "Có Tổ COVID cộng đồng hoạt động")
+
+    sheet.cell(row=3, column=headers.index("kind") + 1, value="abc")
+    bad = io.BytesIO()
+    book.save(bad)
+    refused = page.post("/tieu-chi/village/nhap/", _upload(bad.getvalue()))
+    assert refused.status_code == 400
+    assert [(e.sheet, e.row, e.field) for e in refused.context["errors"]] == [
+        ("Tiêu chí", 3, "kind")
+    ]
+    assert CriteriaSetVersion.objects.filter(criteria_set__code="village").count() == 2
+    assert client_for(personas.commune_a).get("/tieu-chi/village/nhap/").status_code == 404
