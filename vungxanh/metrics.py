@@ -101,3 +101,101 @@ def commune_level(area: Area, day: date) -> float:
         target = target.parent
     row = AreaLevel.objects.filter(area=target, date=day).values_list("level", flat=True).first()
     return float(row) if row is not None else 4.0
+
+
+# Figures over a period (emulation scoring) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodMetric:
+    name: str
+    label: str | Promise
+    unit: str
+    better: str  # "higher" | "lower"
+    compute: Callable[[Area, date, date], float]
+
+
+PERIOD_REGISTRY: dict[str, PeriodMetric] = {}
+
+
+def period_metric(
+    name: str, label: str | Promise, unit: str = "", better: str = "higher"
+) -> Callable[[Callable[[Area, date, date], float]], Callable[[Area, date, date], float]]:
+    def register(
+        compute: Callable[[Area, date, date], float],
+    ) -> Callable[[Area, date, date], float]:
+        PERIOD_REGISTRY[name] = PeriodMetric(name, label, unit, better, compute)
+        return compute
+
+    return register
+
+
+def period_value(name: str, area: Area, start: date, end: date) -> float:
+    return PERIOD_REGISTRY[name].compute(area, start, end)
+
+
+@period_metric("days_green", _("days at level 1 (green) in the period"), "ngày")
+def days_green(area: Area, start: date, end: date) -> float:
+    from vungxanh.risk.models import AreaLevel
+
+    return float(
+        AreaLevel.objects.filter(area=area, date__gte=start, date__lte=end, level=1).count()
+    )
+
+
+@period_metric(
+    "days_peak_to_green",
+    _("days from the highest level of the period to green"),
+    "ngày",
+    better="lower",
+)
+def days_peak_to_green(area: Area, start: date, end: date) -> float:
+    """Days from the (first) day of the period's highest level to the first green day after
+    it; when it never turned green, the days from the peak to the end of the period, plus one."""
+    from vungxanh.risk.models import AreaLevel
+
+    rows = list(
+        AreaLevel.objects.filter(area=area, date__gte=start, date__lte=end)
+        .order_by("date")
+        .values_list("date", "level")
+    )
+    if not rows:
+        return float((end - start).days + 1)
+    peak_level = max(level for _day, level in rows)
+    if peak_level == 1:
+        return 0.0
+    peak_day = next(day for day, level in rows if level == peak_level)
+    green = next((day for day, level in rows if day > peak_day and level == 1), None)
+    return float(((green or end) - peak_day).days + (0 if green else 1))
+
+
+@period_metric("team_coverage", _("share of villages with an active team at the end"), "0–1")
+def team_coverage(area: Area, start: date, end: date) -> float:
+    return team_active(area, end)
+
+
+@period_metric(
+    "verified_safe_share",
+    _("share of villages with a verified safe rating in force at the end"),
+    "0–1",
+)
+def verified_safe_share(area: Area, start: date, end: date) -> float:
+    from vungxanh.criteria.models import Assessment
+
+    villages = Area.objects.filter(under(area.path), type__in=TYPES_OF_TIER[Tier.VILLAGE])
+    total = villages.count()
+    if not total:
+        return 0.0
+    safe = Assessment.objects.filter(
+        area=OuterRef("pk"),
+        safe=True,
+        status__in=[Assessment.Status.VERIFIED, Assessment.Status.EXPIRED],
+        verified_at__date__lte=end,
+        valid_until__gte=end,
+    )
+    return villages.filter(Exists(safe)).count() / total
+
+
+@period_metric("checks_on_time", _("people under monitoring checked the day before the end"), "%")
+def checks_on_time(area: Area, start: date, end: date) -> float:
+    return register_checks_on_time(area, end)

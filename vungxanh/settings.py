@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vungxanh.risk",
     "vungxanh.teams",
     "vungxanh.criteria",
+    "vungxanh.emulation",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
+    CHAIRMAN = "chairman", _("Chairman of the People's Committee")
     STANDING_AGENCY = "standing_agency", _("Steering committee / standing agency")
     AREA_OFFICER = "area_officer", _("Area officer")
     HEALTH = "health", _("Health officer")
@@ -37,11 +38,27 @@ ASSESS_SAFETY = "criteria.assess"  # fill in and submit a unit's safety self-ass
 VERIFY_SAFETY = "criteria.verify"  # verify, correct or return the assessments of units below
 EDIT_CRITERIA = "criteria.edit_sets"  # draft, import and publish criteria set versions
 ANNOUNCE_SAFE = "criteria.announce"  # announce safe villages and residential groups
+MANAGE_EMULATION = "emulation.manage"  # launch campaigns, accept registrations, score, review
+REGISTER_EMULATION = "emulation.register"  # register a unit for a campaign, with its pledges
+PROPOSE_AWARDS = "awards.propose"  # nominate and send dossiers from the unit or area
+REVIEW_DOSSIERS = "awards.review"  # a step of the review chain: accept, return or forward
+GRANT_AWARDS = "awards.grant"  # record the decision that grants awards
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({MANAGE_AREAS, MANAGE_ORGANIZATIONS, MANAGE_USERS, VIEW_AUDIT}),
+    Role.CHAIRMAN: frozenset({VIEW_AUDIT, GRANT_AWARDS, PROPOSE_AWARDS, REVIEW_DOSSIERS}),
     Role.STANDING_AGENCY: frozenset(
-        {MANAGE_AREAS, MANAGE_ORGANIZATIONS, VIEW_AUDIT, MANAGE_TEAMS, VERIFY_SAFETY, ANNOUNCE_SAFE}
+        {
+            MANAGE_AREAS,
+            MANAGE_ORGANIZATIONS,
+            VIEW_AUDIT,
+            MANAGE_TEAMS,
+            VERIFY_SAFETY,
+            ANNOUNCE_SAFE,
+            MANAGE_EMULATION,
+            PROPOSE_AWARDS,
+            REVIEW_DOSSIERS,
+        }
     ),
     Role.AREA_OFFICER: frozenset(
         {
@@ -53,6 +70,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_PERSONAL,
             ASSESS_SAFETY,
             VERIFY_SAFETY,
+            REGISTER_EMULATION,
+            PROPOSE_AWARDS,
         }
     ),
     Role.HEALTH: frozenset(
@@ -66,12 +85,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VERIFY_SAFETY,
             EDIT_CRITERIA,
             ANNOUNCE_SAFE,
+            PROPOSE_AWARDS,
         }
     ),
-    Role.EMULATION: frozenset({VIEW_AUDIT}),
+    Role.EMULATION: frozenset({VIEW_AUDIT, MANAGE_EMULATION, REVIEW_DOSSIERS}),
     Role.TEAM_LEADER: frozenset({KEEP_REGISTER, VIEW_PERSONAL, ASSESS_SAFETY}),
     Role.TEAM_MEMBER: frozenset({KEEP_REGISTER, VIEW_PERSONAL}),
-    Role.ORG_REPRESENTATIVE: frozenset({ASSESS_SAFETY}),
+    Role.ORG_REPRESENTATIVE: frozenset({ASSESS_SAFETY, REGISTER_EMULATION, PROPOSE_AWARDS}),
     Role.MARKET_SURVEILLANCE: frozenset(),
     Role.POLICE: frozenset({RECEIVE_ALERTS}),
 }

@@ -1,0 +1,149 @@
+"""Standings: relative points within a cluster, explained line by line, reproducible at a date;
+a phase review freezes them against later cases; scope of registering and organizing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import make_user
+from vungxanh.accounts.roles import Role
+from vungxanh.areas.models import Area
+from vungxanh.emulation import actions, standings
+from vungxanh.emulation.models import Registration
+from vungxanh.risk import actions as risk
+
+PHASE_1 = actions.PhaseSpec(
+    "Đợt 1", date(2021, 8, 15), date(2021, 9, 10), date(2021, 9, 10), date(2021, 9, 8)
+)
+
+
+def spec(code, label, weight, metric=""):
+    return actions.CriterionSpec(code, label, weight, metric)
+
+
+def test_points_are_relative_in_the_cluster_ties_share_a_rank_and_hand_scores_are_capped():
+    criteria = [
+        standings.CriterionSpec("green", "Số ngày xanh", 60, "higher", False),
+        standings.CriterionSpec("fall", "Số ngày từ đỉnh về xanh", 30, "lower", False),
+        standings.CriterionSpec("hand", "Cách làm hay", 10, "higher", True),
+    ]
+    units = [standings.Standing(i, name, str(i), "Phường") for i, name in enumerate("ABCD")]
+    values = {
+        0: {"green": 20, "fall": 5},
+        1: {"green": 10, "fall": 15},
+        2: {"green": 20, "fall": 5},
+        3: {"green": None, "fall": None},
+    }
+    manual = {0: {"hand": (8, "Mô hình chợ an toàn")}, 1: {"hand": (12, "vượt trần")}}
+    ranked = standings.rank_cluster(units, criteria, values, manual)
+    assert [(s.unit, s.total, s.rank) for s in ranked] == [
+        ("A", 98.0, 1),
+        ("C", 90.0, 2),
+        ("B", 10.0, 3),
+        ("D", 0.0, 4),
+    ]
+    a = ranked[0]
+    assert [(line.code, line.value, line.points) for line in a.lines] == [
+        ("green", 20, 60.0),
+        ("fall", 5, 30.0),
+        ("hand", 8, 8.0),
+    ]
+    assert a.lines[2].note == "Mô hình chợ an toàn"
+    assert ranked[2].lines[2].points == 10  # capped at the weight
+
+
+@pytest.fixture
+def campaign(personas):
+    organizer = make_user("thidua", Role.EMULATION, Area.objects.get(code="56"))
+    made = actions.do_create_campaign(
+        organizer,
+        Area.objects.get(code="568"),
+        code="vung-xanh-nt",
+        name="Thi đua bảo vệ Vùng xanh",
+        plan_number="96/KH-UBND",
+        plan_date=date(2021, 8, 10),
+        plan_issuer="UBND thành phố Nha Trang",
+        phases=[PHASE_1],
+        criteria=[
+            spec("green", "Số ngày xanh", 70, "days_green"),
+            spec("fall", "Số ngày từ đỉnh về xanh", 30, "days_peak_to_green"),
+        ],
+        clusters=["Phường nội thành"],
+        registration_deadline=date(2021, 8, 20),
+    )
+    cluster = made.clusters.get()
+    for persona, code in ((personas.commune_a, "22327"), (personas.commune_b, "22333")):
+        reg = actions.do_register(
+            persona,
+            made,
+            area=Area.objects.get(code=code),
+            pledges=["Xanh hóa toàn phường trước 10/9/2021"],
+            on=date(2021, 8, 16),
+        )
+        actions.do_decide_registration(organizer, reg, accept=True, cluster=cluster)
+    return made, organizer
+
+
+@pytest.mark.django_db
+def test_standings_at_a_date_are_explained_reproducible_and_frozen_by_the_review(campaign):
+    made, organizer = campaign
+    phase = made.phases.get()
+    vinh_hoa = Area.objects.get(code="22327")
+    risk.do_record_cases(
+        None, [risk.CaseInput(vinh_hoa, date(2021, 8, 20), 4, source_known=False)], recompute=False
+    )
+    risk.do_recompute_levels([Area.objects.get(code="56")], date(2021, 8, 1), date(2021, 9, 30))
+
+    first = standings.compute(made, phase, date(2021, 9, 5))
+    again = standings.compute(made, phase, date(2021, 9, 5))
+    assert standings.as_json(first) == standings.as_json(again)
+    by_code = {s.unit_code: s for s in first}
+    assert by_code["22333"].rank == 1 and by_code["22327"].rank == 2
+    green = {s.unit_code: s.lines[0] for s in first}
+    assert green["22333"].value == 22  # 15/8–5/9, always green
+    assert green["22327"].value < 22 and green["22327"].points < 70
+
+    review = actions.do_review_phase(organizer, phase, date(2021, 9, 10))
+    frozen = standings.as_json(standings.from_json(review.standings))
+    # a later case in the leader's ward changes the live standings, not the review
+    risk.do_record_cases(
+        None,
+        [risk.CaseInput(Area.objects.get(code="22333"), date(2021, 9, 1), 6, source_known=False)],
+        recompute=False,
+    )
+    risk.do_recompute_levels([Area.objects.get(code="56")], date(2021, 8, 1), date(2021, 9, 30))
+    live = standings.compute(made, phase, date(2021, 9, 10))
+    assert standings.as_json(live) != frozen
+    shown, stored = actions.phase_standings(phase, date(2021, 9, 10))
+    assert stored is not None and standings.as_json(shown) == frozen
+    with pytest.raises(actions.EmulationRefused):
+        actions.do_review_phase(organizer, phase)
+
+
+@pytest.mark.django_db
+def test_registering_is_for_the_unit_s_own_officers_and_accepting_for_the_organizer(
+    campaign, personas
+):
+    made, organizer = campaign
+    with pytest.raises(actions.EmulationRefused) as refused:
+        actions.do_register(
+            personas.commune_b, made, area=Area.objects.get(code="22327"), pledges=["x"]
+        )
+    assert refused.value.field == "unit"
+    district = make_user("nhatrang", Role.AREA_OFFICER, Area.objects.get(code="568"))
+    late = actions.do_register(
+        district,
+        made,
+        area=Area.objects.get(code="568"),
+        pledges=["Không để vùng đỏ"],
+        on=date(2021, 8, 25),
+    )
+    assert late.late is True and late.status == Registration.Status.PENDING
+    with pytest.raises(actions.EmulationRefused):
+        actions.do_decide_registration(personas.commune_a, late, accept=True)
+    actions.do_decide_registration(organizer, late, accept=False, note="Đơn vị tổ chức phong trào")
+    with pytest.raises(actions.EmulationRefused) as twice:
+        actions.do_decide_registration(organizer, late, accept=True)
+    assert twice.value.field == "status"
