@@ -163,6 +163,11 @@ def _shipped_data_survives_flushes(request, django_db_blocker):
 
             if not CriteriaSetVersion.objects.exists():
                 install_shipped_sets()
+            from vungxanh.awards.actions import install_award_forms
+            from vungxanh.awards.models import AwardForm
+
+            if not AwardForm.objects.exists():
+                install_award_forms()
             if not MonitoringRule.objects.exists():
                 install_monitoring_rules(MonitoringRule)
     yield

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "vungxanh.teams",
     "vungxanh.criteria",
     "vungxanh.emulation",
+    "vungxanh.awards",
 ]
 
 MIDDLEWARE = [
