@@ -99,6 +99,16 @@ def _chromium() -> str | None:
     return None
 
 
+def log_in(page, base: str, username: str, next_url: str) -> None:
+    """Log in through the page (after dropping any earlier session) and land on `next_url`."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/dang-nhap/?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+
+
 @pytest.fixture
 def browser_page(request):
     """A page in headless Chromium (Debian's package, driven by Playwright).

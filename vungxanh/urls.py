@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("vungxanh.risk.urls")),
     path("", include("vungxanh.teams.urls")),
     path("", include("vungxanh.criteria.urls")),
+    path("", include("vungxanh.emulation.urls")),
+    path("", include("vungxanh.awards.urls")),
     path("", include("vungxanh.portal.urls")),
 ]

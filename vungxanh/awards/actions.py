@@ -144,8 +144,8 @@ def route(
                 [Role.EMULATION],
                 target,
                 None,
-                _("%(grantor)s decides (recorded by the emulation office)")
-                % {"grantor": form.get_grantor_display()},
+                _("The central level decides (recorded by the emulation office of %(area)s)")
+                % {"area": target.name},
             )
         )
     return steps

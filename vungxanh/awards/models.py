@@ -171,6 +171,27 @@ class ReviewStep(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier} · {self.order} · {self.label}"
 
+    @property
+    def title(self) -> str:
+        """What the step is, in the reader's language."""
+        from django.utils.translation import gettext as _
+
+        if self.kind == "forward" and self.organization_id:
+            assert self.organization is not None
+            return _("%(unit)s (managing unit) reviews and proposes") % {
+                "unit": self.organization.name
+            }
+        labels = {
+            "forward": _("%(area)s reviews and proposes to the level above"),
+            "standing_agency": _("Standing agency of %(area)s reviews"),
+            "emulation": _("Emulation office of %(area)s reviews"),
+            "chairman": _("Chairman of %(area)s decides"),
+            "central": _(
+                "The central level decides (recorded by the emulation office of %(area)s)"
+            ),
+        }
+        return labels.get(self.kind, self.label) % {"area": self.area.name}
+
 
 class Nomination(models.Model):
     class Kind(models.TextChoices):

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from conftest import PASSWORD, SHOTS, make_user
+from conftest import SHOTS, log_in, make_user
 from vungxanh.accounts.roles import Role
 from vungxanh.areas.actions import VillageSpec, do_create_village
 from vungxanh.areas.models import Area
@@ -32,22 +32,13 @@ def village(personas):
     return v
 
 
-def _log_in(page, base: str, username: str, next_url: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/dang-nhap/?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"**{next_url}")
-
-
 @pytest.mark.django_db(transaction=True)
 @override_settings(VUNGXANH_TODAY="2021-09-15")
 def test_a_village_is_assessed_verified_announced_and_shown_to_the_public(
     live_server, village, browser_page
 ):
     page, base = browser_page, live_server.url
-    _log_in(page, base, "xa_a", "/danh-gia/")
+    log_in(page, base, "xa_a", "/danh-gia/")
     page.select_option("select[name=set]", "village")
     page.select_option("select[name=unit]", f"a:{village.code}")
     page.click("#new button[type=submit]")
@@ -70,7 +61,7 @@ def test_a_village_is_assessed_verified_announced_and_shown_to_the_public(
     assessment.refresh_from_db()
     assert (assessment.status, assessment.rating, assessment.passed) == ("submitted", "safe", 7)
 
-    _log_in(page, base, "tinh", "/danh-gia/")
+    log_in(page, base, "tinh", "/danh-gia/")
     page.click(f"a[href='/danh-gia/{assessment.pk}/']")
     page.fill("textarea[name=note]", "Đã kiểm tra thực tế tại tổ dân phố")
     page.screenshot(path=str(SHOTS / "assessment-verify.png"), full_page=True)
@@ -79,7 +70,7 @@ def test_a_village_is_assessed_verified_announced_and_shown_to_the_public(
     assessment.refresh_from_db()
     assert (assessment.status, assessment.valid_until) == ("verified", date(2021, 10, 15))
 
-    _log_in(page, base, "yte", "/cong-bo/")
+    log_in(page, base, "yte", "/cong-bo/")
     page.select_option("select[name=area]", "56")
     page.fill("input[name=number]", "245/QĐ-SYT")
     page.fill("input[name=signer]", "Giám đốc Sở Y tế")

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from conftest import PASSWORD, SHOTS, make_user
+from conftest import SHOTS, log_in, make_user
 from vungxanh.accounts.roles import Role
 from vungxanh.areas.actions import VillageSpec, do_create_village
 from vungxanh.areas.models import Area
@@ -53,14 +53,6 @@ def village_with_people(personas):
     return village
 
 
-def _log_in(page, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}/dang-nhap/?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"**{next_url}")
-
-
 def _no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page scrolls sideways on a phone ({width}px)"
@@ -80,7 +72,7 @@ def test_a_team_leader_checks_three_people_on_a_phone(
     page = browser_page
     page.set_viewport_size(PHONE)
     daily = f"/to-tu-quan/{village_with_people.code}/hom-nay/"
-    _log_in(page, live_server.url, "totruong", daily)
+    log_in(page, live_server.url, "totruong", daily)
 
     progress = page.locator("#progress")
     assert (progress.get_attribute("data-done"), progress.get_attribute("data-total")) == (
@@ -140,7 +132,7 @@ def test_an_officer_s_register_record_and_coverage_pages(
     browser_page,
 ):
     page = browser_page
-    _log_in(page, live_server.url, "xa_a", "/so-theo-doi/22327/")
+    log_in(page, live_server.url, "xa_a", "/so-theo-doi/22327/")
     assert page.locator("table.register tbody tr").count() == 3
     assert "056095001234" not in page.content()
     page.screenshot(path=str(SHOTS / "register-list.png"), full_page=True)
@@ -187,7 +179,7 @@ def test_an_officer_s_register_record_and_coverage_pages(
     # The province's standing agency: counts and coverage, no names.
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1280, "height": 900})
-    _log_in(page, live_server.url, "tinh", "/to-tu-quan/568/")
+    log_in(page, live_server.url, "tinh", "/to-tu-quan/568/")
     assert "Phường Vĩnh Hòa" in page.locator("table").first.inner_text()
     page.screenshot(path=str(SHOTS / "teams-district.png"), full_page=True)
     page.goto(f"{live_server.url}/so-theo-doi/56/tong-hop/")

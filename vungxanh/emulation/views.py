@@ -1,0 +1,198 @@
+"""Pages of emulation campaigns: standings (public), registration, acceptance, hand scoring and
+the phase review for the organizer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vungxanh.accounts.models import User
+from vungxanh.accounts.roles import MANAGE_EMULATION, REGISTER_EMULATION
+from vungxanh.accounts.scope import scope_for
+from vungxanh.areas.models import TYPES_OF_TIER, Area, Organization, Tier
+from vungxanh.lib import clock
+
+from . import actions
+from .models import Campaign, Cluster, Phase, Registration, ScoringCriterion
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def campaigns(request: HttpRequest) -> HttpResponse:
+    rows = Campaign.objects.select_related("area").prefetch_related("phases")
+    return render(request, "emulation/campaigns.html", {"campaigns": rows})
+
+
+def _phase(campaign: Campaign, request: HttpRequest) -> Phase:
+    phases = list(campaign.phases.all())
+    if not phases:
+        raise Http404
+    wanted = request.GET.get("dot", "")
+    today = clock.today()
+    current = next((p for p in phases if p.starts_on <= today <= p.ends_on), phases[-1])
+    return next((p for p in phases if str(p.number) == wanted), current)
+
+
+def campaign(request: HttpRequest, code: str) -> HttpResponse:
+    """The campaign and its standings at a date, cluster by cluster, explained unit by unit."""
+    item = get_object_or_404(Campaign.objects.select_related("area"), code=code)
+    phase = _phase(item, request)
+    day = clock.parse_day(request.GET.get("ngay", "")) or min(clock.today(), phase.ends_on)
+    rows, review = actions.phase_standings(phase, day)
+    clusters: dict[str, list[Any]] = {}
+    for row in rows:
+        clusters.setdefault(row.cluster, []).append(row)
+    user = request.user
+    organizer = user.is_authenticated and scope_for(user, MANAGE_EMULATION).covers(item.area_path)
+    registrations = (
+        Registration.objects.visible_to(user)
+        .filter(campaign=item)
+        .select_related("area", "organization", "cluster")
+        if user.is_authenticated
+        else Registration.objects.none()
+    )
+    context = {
+        "c": item,
+        "phases": item.phases.all(),
+        "phase": phase,
+        "day": review.as_of if review else day,
+        "review": review,
+        "clusters": clusters,
+        "criteria": ScoringCriterion.objects.filter(campaign=item),
+        "organizer": organizer,
+        "pending": [r for r in registrations if r.status == Registration.Status.PENDING],
+        "registrations": list(registrations),
+        "cluster_choices": Cluster.objects.filter(campaign=item),
+        "manual_criteria": ScoringCriterion.objects.filter(campaign=item, metric=""),
+        "accepted": [r for r in registrations if r.status == Registration.Status.ACCEPTED],
+        "units": _registrable(user, item) if user.is_authenticated else ([], []),
+    }
+    return render(request, "emulation/campaign.html", context)
+
+
+def _registrable(user: Any, item: Campaign) -> tuple[list[Area], list[Organization]]:
+    scope = scope_for(user, REGISTER_EMULATION)
+    if scope.is_empty:
+        return [], []
+    kinds = [*TYPES_OF_TIER[Tier.COMMUNE], *TYPES_OF_TIER[Tier.DISTRICT]]
+    areas = list(
+        Area.objects.filter(
+            scope.q(area_path="path"), type__in=kinds, path__startswith=item.area_path
+        ).order_by("path")[:300]
+    )
+    orgs = list(
+        Organization.objects.filter(scope.q(area_path="area__path", org_path="management_path"))
+        .filter(area__path__startswith=item.area_path)
+        .order_by("name")[:300]
+    )
+    return areas, orgs
+
+
+def _back(code: str) -> str:
+    return reverse("emulation:campaign", args=[code])
+
+
+@login_required
+@require_POST
+def register(request: HttpRequest, code: str) -> HttpResponse:
+    item = get_object_or_404(Campaign, code=code)
+    kind, _sep, unit = request.POST.get("unit", "").partition(":")
+    area = Area.objects.filter(code=unit).first() if kind == "a" else None
+    org = (
+        Organization.objects.select_related("area").filter(code=unit).first()
+        if kind == "o"
+        else None
+    )
+    pledges = request.POST.get("pledges", "").splitlines()
+    try:
+        actions.do_register(_user(request), item, area=area, organization=org, pledges=pledges)
+    except actions.EmulationRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Registered; the organizer will accept the registration."))
+    return redirect(_back(code))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, code: str, registration_id: int) -> HttpResponse:
+    item = get_object_or_404(Campaign, code=code)
+    registration = get_object_or_404(
+        Registration.objects.visible_to(_user(request)), pk=registration_id, campaign=item
+    )
+    cluster = Cluster.objects.filter(pk=request.POST.get("cluster") or 0, campaign=item).first()
+    try:
+        actions.do_decide_registration(
+            _user(request),
+            registration,
+            accept=request.POST.get("accept") == "1",
+            cluster=cluster,
+            note=request.POST.get("note", ""),
+        )
+    except actions.EmulationRefused as exc:
+        if exc.field == "campaign":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    return redirect(_back(code))
+
+
+@login_required
+@require_POST
+def score(request: HttpRequest, code: str) -> HttpResponse:
+    item = get_object_or_404(Campaign, code=code)
+    user = _user(request)
+    registration = get_object_or_404(
+        Registration.objects.visible_to(user),
+        pk=request.POST.get("registration") or 0,
+        campaign=item,
+    )
+    criterion = get_object_or_404(
+        ScoringCriterion, pk=request.POST.get("criterion") or 0, campaign=item
+    )
+    phase = get_object_or_404(Phase, pk=request.POST.get("phase") or 0, campaign=item)
+    try:
+        points = float(request.POST.get("points", "").replace(",", "."))
+    except ValueError:
+        messages.error(request, _("Points: a number."))
+        return redirect(_back(code))
+    try:
+        actions.do_score_by_hand(
+            user, registration, criterion, phase, points, request.POST.get("note", "")
+        )
+    except actions.EmulationRefused as exc:
+        if exc.field == "campaign":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Points recorded."))
+    return redirect(f"{_back(code)}?dot={phase.number}")
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    item = get_object_or_404(Campaign, code=code)
+    phase = get_object_or_404(Phase, campaign=item, number=number)
+    try:
+        frozen = actions.do_review_phase(_user(request), phase)
+    except actions.EmulationRefused as exc:
+        if exc.field == "campaign":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The standings of %(phase)s are frozen as of %(day)s.")
+            % {"phase": phase.name, "day": frozen.as_of.strftime("%d/%m/%Y")},
+        )
+    return redirect(f"{_back(code)}?dot={phase.number}")
