@@ -17,6 +17,7 @@ from vungxanh.accounts.roles import Role
 from vungxanh.areas import actions
 from vungxanh.areas.models import Area, Organization, OrganizationType, PopulationSource, Tier
 from vungxanh.areas.official import load_official_units
+from vungxanh.criteria.demo import load_demo_assessments
 from vungxanh.risk.actions import do_recompute_levels
 from vungxanh.risk.demo import load_demo_cases
 from vungxanh.teams.demo import load_demo_register
@@ -97,6 +98,7 @@ def load_demo(all_provinces: bool = True) -> None:
         if load_demo_cases(province):
             do_recompute_levels([province])
         load_demo_register(province)
+        load_demo_assessments(province)
 
 
 def _generate_villages(province: Area) -> None:
