@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -59,13 +59,16 @@ def team_active(area: Area, day: date) -> float:
 
 @metric("register_checks_on_time_pct", _("people under monitoring checked the day before"), "%")
 def register_checks_on_time(area: Area, day: date) -> float:
-    """Share (in %) of the people under monitoring on the day before `day` who were checked
-    that day; 100 when nobody was under monitoring."""
+    """Share (in %) of the people under monitoring on the day before `day` (open then, even if
+    closed since) who were checked that day; 100 when nobody was under monitoring."""
     from vungxanh.teams.models import Check, RegisterEntry
 
     yesterday = day - timedelta(days=1)
-    due = RegisterEntry.objects.open().filter(
-        under(area.path, "area_path"), start_date__lte=yesterday, end_date__gte=yesterday
+    due = RegisterEntry.objects.filter(
+        Q(status=RegisterEntry.Status.OPEN) | Q(closed_on__gt=yesterday),
+        under(area.path, "area_path"),
+        start_date__lte=yesterday,
+        end_date__gte=yesterday,
     )
     total = due.count()
     if not total:
