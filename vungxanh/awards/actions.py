@@ -157,7 +157,7 @@ def _chain_label(kind: str, area: Area) -> str:
         "emulation": _("Emulation office of %(area)s reviews"),
         "chairman": _("Chairman of %(area)s decides"),
     }
-    return labels[kind] % {"area": area.name}
+    return labels[kind] % {"area": f"{area.name[:1].lower()}{area.name[1:]}"}
 
 
 def holds_step(actor: User | None, step: ReviewStep) -> bool:
@@ -309,6 +309,29 @@ def do_nominate(
             after={"nominee": nomination.nominee_name, "kind": kind},
         )
     return nomination
+
+
+def standing_evidence(dossier: Dossier, unit_code: str) -> dict[str, Any]:
+    """The unit's place in the standings of the dossier's phase (frozen when reviewed), as the
+    evidence a collective's nomination links to; empty when the unit is not ranked."""
+    if dossier.campaign is None or dossier.phase is None:
+        return {}
+    from vungxanh.emulation.actions import phase_standings
+
+    rows, review = phase_standings(dossier.phase, dossier.phase.review_on)
+    found = next((r for r in rows if r.unit_code == unit_code), None)
+    if found is None:
+        return {}
+    return {
+        "standing": {
+            "campaign": dossier.campaign.code,
+            "phase": dossier.phase.number,
+            "cluster": found.cluster,
+            "rank": found.rank,
+            "total": found.total,
+            "frozen": review is not None,
+        }
+    }
 
 
 def do_submit_dossier(actor: User | None, dossier: Dossier, on: date | None = None) -> Dossier:

@@ -177,21 +177,8 @@ def nominate(request: HttpRequest, dossier_id: int) -> HttpResponse:
     org = Organization.objects.filter(code=code).first() if unit_kind == "o" else None
     name = post.get("nominee_name", "").strip() or (org.name if org else area.name if area else "")
     evidence: dict[str, Any] = {}
-    if kind == Nomination.Kind.COLLECTIVE and item.campaign and item.phase and (area or org):
-        from vungxanh.emulation.actions import phase_standings
-
-        rows, review = phase_standings(item.phase, item.phase.review_on)
-        unit_code = (org or area).code  # type: ignore[union-attr]
-        found = next((r for r in rows if r.unit_code == unit_code), None)
-        if found is not None:
-            evidence["standing"] = {
-                "campaign": item.campaign.code,
-                "phase": item.phase.number,
-                "cluster": found.cluster,
-                "rank": found.rank,
-                "total": found.total,
-                "frozen": review is not None,
-            }
+    if kind == Nomination.Kind.COLLECTIVE and (area or org):
+        evidence = actions.standing_evidence(item, (org or area).code)  # type: ignore[union-attr]
     try:
         actions.do_nominate(
             user,

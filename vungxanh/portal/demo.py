@@ -17,7 +17,9 @@ from vungxanh.accounts.roles import Role
 from vungxanh.areas import actions
 from vungxanh.areas.models import Area, Organization, OrganizationType, PopulationSource, Tier
 from vungxanh.areas.official import load_official_units
+from vungxanh.awards.demo import load_demo_dossiers
 from vungxanh.criteria.demo import load_demo_assessments
+from vungxanh.emulation.demo import load_demo_campaign
 from vungxanh.risk.actions import do_recompute_levels
 from vungxanh.risk.demo import load_demo_cases
 from vungxanh.teams.demo import load_demo_register
@@ -70,6 +72,7 @@ ACCOUNTS = [
     DemoAccount("totruong", "Tổ trưởng tổ tự quản", Role.TEAM_LEADER, area_code="22327-001"),
     DemoAccount("yte", "Sở Y tế Khánh Hòa", Role.HEALTH, area_code="56"),
     DemoAccount("thidua", "Ban Thi đua - Khen thưởng", Role.EMULATION, area_code="56"),
+    DemoAccount("chutich", "Chủ tịch UBND tỉnh (demo)", Role.CHAIRMAN, area_code="56"),
     DemoAccount(
         "doanhnghiep", "Công ty mẫu tại Nha Trang", Role.ORG_REPRESENTATIVE, org_code="DN-568-01"
     ),
@@ -83,6 +86,7 @@ ACCOUNT_DESCRIPTIONS = {
     "totruong": "team leader, Tổ dân phố 1, Phường Vĩnh Hòa",
     "yte": "provincial health department",
     "thidua": "provincial emulation office",
+    "chutich": "chairman of the provincial committee (grants awards)",
     "doanhnghiep": "a business in Nha Trang",
     "admin": "superuser of the demo (all areas)",
 }
@@ -99,6 +103,8 @@ def load_demo(all_provinces: bool = True) -> None:
             do_recompute_levels([province])
         load_demo_register(province)
         load_demo_assessments(province)
+        load_demo_campaign(province)
+        load_demo_dossiers(province)
 
 
 def _generate_villages(province: Area) -> None:

@@ -1,5 +1,6 @@
-"""The demo's assessments and announcements (vungxanh/criteria/demo.py), loaded as `make run`
-loads the demo province. One load (about 15 s) serves every check."""
+"""The demo province as `make run` loads it: the assessments and announcements
+(vungxanh/criteria/demo.py), the emulation campaign (vungxanh/emulation/demo.py) and its dossiers
+(vungxanh/awards/demo.py). One load serves every check."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ import pytest
 
 from vungxanh.accounts.models import AuditEvent, User
 from vungxanh.areas.models import Area, OrganizationType, Tier
+from vungxanh.awards.demo import load_demo_dossiers
+from vungxanh.awards.models import Dossier, GrantedAward
 from vungxanh.criteria import actions, rules
 from vungxanh.criteria.demo import PLACEHOLDER, load_demo_assessments
 from vungxanh.criteria.models import AnnouncedUnit, Announcement, Assessment, CriteriaSet
+from vungxanh.emulation import demo as emulation_demo
+from vungxanh.emulation import standings
+from vungxanh.emulation.models import Campaign, PhaseReview, Registration
 from vungxanh.risk.models import CaseRecord, Setting
 from vungxanh.teams.demo import DEMO_TODAY
 
@@ -20,7 +26,7 @@ Status = Assessment.Status
 
 
 @pytest.mark.django_db
-def test_the_demo_rates_businesses_schools_and_villages_and_announces_safe_villages():
+def test_the_demo_rates_units_announces_safe_villages_and_runs_the_emulation_campaign():
     from vungxanh.portal.demo import load_demo
 
     load_demo(all_provinces=False)
@@ -34,6 +40,51 @@ def test_the_demo_rates_businesses_schools_and_villages_and_announces_safe_villa
     count = len(assessments)
     assert load_demo_assessments(Area.objects.get(code="56")) == 0  # idempotent
     assert Assessment.objects.count() == count
+    _the_campaign_has_two_phases_the_first_frozen_with_its_registrations_decided()
+    _the_dossiers_sit_at_every_step_of_the_chain_and_two_are_decided()
+    assert load_demo_dossiers(Area.objects.get(code="56")) == 0  # idempotent
+
+
+def _the_campaign_has_two_phases_the_first_frozen_with_its_registrations_decided() -> None:
+    campaign = Campaign.objects.get(code=emulation_demo.CODE)
+    phase_1, phase_2 = campaign.phases.order_by("number")
+    assert (phase_1.review_on, phase_1.dossier_deadline) == (date(2021, 9, 10), date(2021, 9, 8))
+    assert (phase_2.ends_on, phase_2.dossier_deadline) == (date(2021, 12, 31), date(2021, 12, 20))
+    registrations = list(campaign.registrations.all())
+    status = Counter(r.status for r in registrations)
+    assert status[Registration.Status.PENDING] == 1 and status[Registration.Status.REFUSED] == 0
+    assert all(r.late for r in registrations if r.status == Registration.Status.PENDING)
+    assert any(r.late for r in registrations if r.status == Registration.Status.ACCEPTED)
+    frozen = standings.from_json(PhaseReview.objects.get(phase=phase_1).standings)
+    assert {s.cluster for s in frozen} == {c.name for c in campaign.clusters.all()}
+    # the frozen record is what the standings were on the review day
+    live = standings.compute(campaign, phase_1, phase_1.review_on)
+    assert standings.as_json(live) == standings.as_json(frozen)
+    assert all(len(s.lines) == campaign.criteria.count() for s in frozen)
+
+
+def _the_dossiers_sit_at_every_step_of_the_chain_and_two_are_decided() -> None:
+    dossiers = list(Dossier.objects.filter(campaign__code=emulation_demo.CODE))
+    status = Counter(d.status for d in dossiers)
+    assert status == {
+        Dossier.Status.DECIDED: 2,
+        Dossier.Status.IN_REVIEW: 3,
+        Dossier.Status.RETURNED: 1,
+        Dossier.Status.DRAFT: 1,
+    }
+    waiting = {
+        d.current_step().kind  # type: ignore[union-attr]
+        for d in dossiers
+        if d.status == Dossier.Status.IN_REVIEW
+    }
+    assert waiting == {"forward", "standing_agency", "emulation"}
+    late = [d for d in dossiers if d.late]
+    assert len(late) == 1 and not late[0].late_accepted
+    granted = GrantedAward.objects.filter(decision__dossier__in=dossiers)
+    assert granted.count() == 4 and granted.exclude(presented_on=None).count() == 2
+    for award in granted.select_related("nomination"):
+        if award.nomination.kind == "collective":
+            assert award.nomination.evidence["standing"]["frozen"] is True
 
 
 def _every_kind_of_unit_verified_returned_and_expired(assessments: list[Assessment]) -> None:
