@@ -20,6 +20,7 @@ from vungxanh.areas.models import TYPES_OF_TIER, Area, Organization, Tier
 from vungxanh.lib import clock
 
 from . import actions
+from .forms import LaunchForm
 from .models import Campaign, Cluster, Phase, Registration, ScoringCriterion
 
 
@@ -30,7 +31,60 @@ def _user(request: HttpRequest) -> User:
 
 def campaigns(request: HttpRequest) -> HttpResponse:
     rows = Campaign.objects.select_related("area").prefetch_related("phases")
-    return render(request, "emulation/campaigns.html", {"campaigns": rows})
+    can_launch = (
+        request.user.is_authenticated and not scope_for(request.user, MANAGE_EMULATION).is_empty
+    )
+    return render(
+        request, "emulation/campaigns.html", {"campaigns": rows, "can_launch": can_launch}
+    )
+
+
+def _launch_areas(user: User) -> list[tuple[str, str]]:
+    """The provinces and districts where the user may launch a campaign."""
+    scope = scope_for(user, MANAGE_EMULATION)
+    if scope.is_empty:
+        return []
+    kinds = [*TYPES_OF_TIER[Tier.PROVINCE], *TYPES_OF_TIER[Tier.DISTRICT]]
+    areas = Area.objects.filter(scope.q(area_path="path"), type__in=kinds).order_by("path")
+    return [(a.code, a.name) for a in areas[:800]]
+
+
+@login_required
+def launch(request: HttpRequest) -> HttpResponse:
+    """Launch a campaign: the plan, its phases and dates, clusters and weighted criteria."""
+    user = _user(request)
+    areas = _launch_areas(user)
+    if not areas:
+        raise Http404
+    form = LaunchForm(request.POST or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["code"] == "phat-dong" or Campaign.objects.filter(code=data["code"]).exists():
+            form.add_error("code", _("Another campaign has this code; choose another."))
+        else:
+            try:
+                made = actions.do_create_campaign(
+                    user,
+                    Area.objects.get(code=data["area"]),
+                    code=data["code"],
+                    name=data["name"],
+                    plan_number=data["plan_number"],
+                    plan_date=data["plan_date"],
+                    plan_issuer=data["plan_issuer"],
+                    phases=data["phases"],
+                    criteria=data["criteria"],
+                    clusters=data["cluster_names"],
+                    participant_kinds=data["participant_kinds"],
+                    goal=data["goal"],
+                    target_date=data["target_date"],
+                    registration_deadline=data["registration_deadline"],
+                )
+            except actions.EmulationRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Campaign launched."))
+                return redirect("emulation:campaign", code=made.code)
+    return render(request, "emulation/launch.html", {"form": form})
 
 
 def _phase(campaign: Campaign, request: HttpRequest) -> Phase:
