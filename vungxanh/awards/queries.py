@@ -68,10 +68,12 @@ def standing_evidence(dossier: Dossier, unit_code: str) -> dict[str, Any]:
     }
 
 
+def granted_awards() -> QuerySet[GrantedAward]:
+    """Public: the register of granted awards, latest decision first."""
+    return GrantedAward.objects.select_related(
+        "decision", "award_form", "nomination", "decision__dossier__phase"
+    ).order_by("-decision__signed_on", "award_form__pk", "nominee_name")
+
+
 def granted_in(campaign: Campaign) -> QuerySet[GrantedAward]:
-    """Public: the awards granted in a campaign, latest decision first."""
-    return (
-        GrantedAward.objects.filter(decision__dossier__campaign=campaign)
-        .select_related("decision", "award_form", "nomination", "decision__dossier__phase")
-        .order_by("-decision__signed_on", "award_form__pk", "nominee_name")
-    )
+    return granted_awards().filter(decision__dossier__campaign=campaign)

@@ -96,7 +96,7 @@ def create(request: HttpRequest) -> HttpResponse:
         dossier = actions.do_create_dossier(
             user,
             award_form=form,
-            title=post.get("title", "").strip() or _default_title(form),
+            title=post.get("title", "").strip() or form.dossier_title,
             signer_title=post.get("signer_title", "").strip(),
             signer_name=post.get("signer_name", "").strip(),
             issuer_abbr=post.get("issuer_abbr", ""),
@@ -110,10 +110,6 @@ def create(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("awards:dossiers")
     return redirect("awards:dossier", dossier_id=dossier.pk)
-
-
-def _default_title(form: AwardForm) -> str:
-    return f"Về việc đề nghị tặng {form.name}"
 
 
 @login_required
