@@ -125,21 +125,6 @@ class DecisionOut(Schema):
     nominees: list[str]
 
 
-class DossierOut(DossierRow):
-    award_form_name: str
-    issuer_abbr: str
-    issuer_area_code: str | None
-    issuer_org_code: str | None
-    body: str
-    signer_title: str
-    signer_name: str
-    late_note: str
-    return_reason: str
-    nominations: list[NominationOut]
-    steps: list[StepOut]
-    decisions: list[DecisionOut]
-
-
 def _nomination(n: Nomination) -> dict[str, Any]:
     granted = getattr(n, "granted", None)
     return {
@@ -155,7 +140,7 @@ def _nomination(n: Nomination) -> dict[str, Any]:
     }
 
 
-def _step(user: User, s: ReviewStep) -> dict[str, Any]:
+def _step(user: Any, s: ReviewStep) -> dict[str, Any]:
     return {
         "id": s.pk,
         "order": s.order,
@@ -171,24 +156,43 @@ def _step(user: User, s: ReviewStep) -> dict[str, Any]:
     }
 
 
-def _full(user: User, dossier: Dossier) -> dict[str, Any]:
-    nominations = dossier.nominations.select_related(
-        "nominee_area", "nominee_org", "granted__decision"
-    )
-    decisions = dossier.decisions.select_related("area").prefetch_related("awards")
-    return DossierRow.from_orm(dossier).model_dump() | {
-        "award_form_name": dossier.award_form.name,
-        "issuer_abbr": dossier.issuer_abbr,
-        "issuer_area_code": dossier.issuer_area.code if dossier.issuer_area else None,
-        "issuer_org_code": dossier.issuer_org.code if dossier.issuer_org else None,
-        "body": dossier.body,
-        "signer_title": dossier.signer_title,
-        "signer_name": dossier.signer_name,
-        "late_note": dossier.late_note,
-        "return_reason": dossier.return_reason,
-        "nominations": [_nomination(n) for n in nominations],
-        "steps": [_step(user, s) for s in queries.steps_of(dossier)],
-        "decisions": [
+class DossierOut(DossierRow):
+    award_form_name: str = Field(..., alias="award_form.name")
+    issuer_abbr: str
+    issuer_area_code: str | None
+    issuer_org_code: str | None
+    body: str
+    signer_title: str
+    signer_name: str
+    late_note: str
+    return_reason: str
+    nominations: list[NominationOut]
+    steps: list[StepOut]
+    decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_issuer_area_code(dossier: Dossier) -> str | None:
+        return dossier.issuer_area.code if dossier.issuer_area else None
+
+    @staticmethod
+    def resolve_issuer_org_code(dossier: Dossier) -> str | None:
+        return dossier.issuer_org.code if dossier.issuer_org else None
+
+    @staticmethod
+    def resolve_nominations(dossier: Dossier) -> list[dict[str, Any]]:
+        rows = dossier.nominations.select_related(
+            "nominee_area", "nominee_org", "granted__decision"
+        )
+        return [_nomination(n) for n in rows]
+
+    @staticmethod
+    def resolve_steps(dossier: Dossier, context: dict[str, Any]) -> list[dict[str, Any]]:
+        user = context["request"].user
+        return [_step(user, s) for s in queries.steps_of(dossier)]
+
+    @staticmethod
+    def resolve_decisions(dossier: Dossier) -> list[dict[str, Any]]:
+        return [
             {
                 "id": d.pk,
                 "number": d.number,
@@ -197,13 +201,8 @@ def _full(user: User, dossier: Dossier) -> dict[str, Any]:
                 "area_code": d.area.code,
                 "nominees": [a.nominee_name for a in d.awards.all()],
             }
-            for d in decisions
-        ],
-    }
-
-
-def _fresh(user: User, dossier_id: int) -> dict[str, Any]:
-    return _full(user, queries.get_dossier_for_user(user, dossier_id))
+            for d in dossier.decisions.select_related("area").prefetch_related("awards")
+        ]
 
 
 @router.get("/dossiers/", response=list[DossierRow])
@@ -221,9 +220,9 @@ def dossier_list(
 
 
 @router.get("/dossiers/{dossier_id}", response=DossierOut)
-def dossier_detail(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+def dossier_detail(request: HttpRequest, dossier_id: int) -> Dossier:
     """A dossier with its nominees, route and decisions; 404 when missing or out of scope."""
-    return _fresh(_user(request), dossier_id)
+    return queries.get_dossier_for_user(_user(request), dossier_id)
 
 
 class DossierIn(UnitIn):
@@ -238,7 +237,7 @@ class DossierIn(UnitIn):
 
 
 @router.post("/dossiers/", response={201: DossierOut})
-def create_dossier(request: HttpRequest, body: DossierIn) -> Status[dict[str, Any]]:
+def create_dossier(request: HttpRequest, body: DossierIn) -> Status[Dossier]:
     """A draft dossier sent by a unit (`area_code` for an area's committee, or
     `organization_code`), for one award form, optionally within a campaign's phase."""
     user = _user(request)
@@ -268,7 +267,7 @@ def create_dossier(request: HttpRequest, body: DossierIn) -> Status[dict[str, An
         )
     except actions.AwardRefused as exc:
         raise _refused(exc) from exc
-    return Status(201, _fresh(user, dossier.pk))
+    return Status(201, queries.get_dossier_for_user(user, dossier.pk))
 
 
 class NominateIn(Schema):
@@ -313,7 +312,7 @@ def nominate(request: HttpRequest, dossier_id: int, body: NominateIn) -> Status[
 
 
 @router.post("/dossiers/{dossier_id}/submit", response=DossierOut)
-def submit(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+def submit(request: HttpRequest, dossier_id: int) -> Dossier:
     """Send the dossier: numbered in the issuer's register, routed up the managing links; late
     when sent on or after the phase's deadline."""
     user = _user(request)
@@ -322,7 +321,7 @@ def submit(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
         actions.do_submit_dossier(user, dossier)
     except actions.AwardRefused as exc:
         raise _refused(exc) from exc
-    return _fresh(user, dossier_id)
+    return queries.get_dossier_for_user(user, dossier_id)
 
 
 # Steps and decisions ---------------------------------------------------------------------------
@@ -334,7 +333,7 @@ class AcceptIn(Schema):
 
 
 @router.post("/steps/{step_id}/accept", response=DossierOut)
-def accept_step(request: HttpRequest, step_id: int, body: AcceptIn) -> dict[str, Any]:
+def accept_step(request: HttpRequest, step_id: int, body: AcceptIn) -> Dossier:
     """Accept (forward) the dossier at its current step; 409 when someone acted on it first."""
     user = _user(request)
     step = queries.get_step_for_user(user, step_id)
@@ -342,7 +341,7 @@ def accept_step(request: HttpRequest, step_id: int, body: AcceptIn) -> dict[str,
         actions.do_accept_step(user, step, body.note, accept_late=body.accept_late)
     except actions.AwardRefused as exc:
         raise _refused(exc) from exc
-    return _fresh(user, step.dossier_id)
+    return queries.get_dossier_for_user(user, step.dossier_id)
 
 
 class ReturnIn(Schema):
@@ -350,7 +349,7 @@ class ReturnIn(Schema):
 
 
 @router.post("/steps/{step_id}/return", response=DossierOut)
-def return_step(request: HttpRequest, step_id: int, body: ReturnIn) -> dict[str, Any]:
+def return_step(request: HttpRequest, step_id: int, body: ReturnIn) -> Dossier:
     """Return the dossier to its issuer with the reasons; 409 when someone acted on it first."""
     user = _user(request)
     step = queries.get_step_for_user(user, step_id)
@@ -358,7 +357,7 @@ def return_step(request: HttpRequest, step_id: int, body: ReturnIn) -> dict[str,
         actions.do_return_step(user, step, body.reason)
     except actions.AwardRefused as exc:
         raise _refused(exc) from exc
-    return _fresh(user, step.dossier_id)
+    return queries.get_dossier_for_user(user, step.dossier_id)
 
 
 class DecideIn(Schema):
@@ -369,7 +368,7 @@ class DecideIn(Schema):
 
 
 @router.post("/dossiers/{dossier_id}/decision", response={201: DossierOut})
-def decide(request: HttpRequest, dossier_id: int, body: DecideIn) -> Status[dict[str, Any]]:
+def decide(request: HttpRequest, dossier_id: int, body: DecideIn) -> Status[Dossier]:
     """The granting authority's decision for some or all nominees; an achievement already
     awarded is refused, naming the earlier decision."""
     user = _user(request)
@@ -388,7 +387,7 @@ def decide(request: HttpRequest, dossier_id: int, body: DecideIn) -> Status[dict
         )
     except actions.AwardRefused as exc:
         raise _refused(exc) from exc
-    return Status(201, _fresh(user, dossier_id))
+    return Status(201, queries.get_dossier_for_user(user, dossier_id))
 
 
 # The register of granted awards ----------------------------------------------------------------
