@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from conftest import make_user
+from vungxanh.accounts.models import AuditEvent
 from vungxanh.accounts.roles import Role
 from vungxanh.areas.models import Area
 from vungxanh.awards import actions
@@ -72,3 +73,10 @@ def commune_dossier(people, campaign, form="BK_UBND_TINH"):
         summary=SUMMARY,
     )
     return dossier
+
+
+def step_transitions(step) -> int:
+    """How many transitions of the step the audit log holds."""
+    return AuditEvent.objects.filter(
+        verb="transition", object_type="awards.reviewstep", object_id=str(step.pk)
+    ).count()

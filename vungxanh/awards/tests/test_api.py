@@ -11,10 +11,9 @@ import pytest
 from django.test import Client, override_settings
 
 from conftest import client_for
-from vungxanh.accounts.models import AuditEvent
 from vungxanh.awards import actions
 from vungxanh.awards.models import Dossier, ReviewStep
-from vungxanh.awards.tests.conftest import SUMMARY, commune_dossier
+from vungxanh.awards.tests.conftest import SUMMARY, commune_dossier, step_transitions
 
 API = "/api/v1/awards"
 
@@ -124,13 +123,22 @@ def test_a_dossier_out_of_scope_answers_404(people, campaign, personas):
         "signer_name": "Giám đốc",
     }
     refused = post(client_for(people["standing"]), f"{API}/dossiers/", below)
-    assert refused.status_code == 400 and refused.json()["error"]["message"].startswith(
-        "award_form"
-    )
-    not_own = post(
-        client_for(personas.commune_b), f"{API}/dossiers/", below | {"area_code": "22327"}
-    )
-    assert not_own.status_code == 404
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"].startswith("award_form:")
+    not_own = below | {"area_code": "22327"}
+    assert post(client_for(personas.commune_b), f"{API}/dossiers/", not_own).status_code == 404
+    by_business = {
+        "organization_code": "DN-TEST",
+        "award_form": "BK_UBND_TINH",
+        "issuer_abbr": "CTY",
+        "signer_title": "GIÁM ĐỐC",
+        "signer_name": "Giám đốc",
+    }
+    assert post(client_for(personas.commune_b), f"{API}/dossiers/", by_business).status_code == 404
+    own = post(client_for(personas.business), f"{API}/dossiers/", by_business)
+    assert own.status_code == 201 and own.json()["issuer_org_code"] == "DN-TEST"
+    both = by_business | {"area_code": "22327"}
+    assert post(client_for(personas.business), f"{API}/dossiers/", both).status_code == 422
 
 
 @pytest.mark.django_db
@@ -157,10 +165,7 @@ def test_two_acts_on_the_same_step_one_succeeds_the_other_gets_409_and_one_audit
     monkeypatch.undo()
     again = accept(people["emulation_2"], step.pk)  # a plain second act: the same answer
     assert again.status_code == 409
-    transitions = AuditEvent.objects.filter(
-        verb="transition", object_type="awards.reviewstep", object_id=str(step.pk)
-    )
-    assert transitions.count() == 1
+    assert step_transitions(step) == 1
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.IN_REVIEW
 

@@ -8,11 +8,10 @@ from datetime import date
 
 import pytest
 
-from vungxanh.accounts.models import AuditEvent
 from vungxanh.areas.models import Area
 from vungxanh.awards import actions
 from vungxanh.awards.models import AwardForm, Dossier, ReviewStep
-from vungxanh.awards.tests.conftest import commune_dossier
+from vungxanh.awards.tests.conftest import commune_dossier, step_transitions
 
 
 @pytest.mark.django_db
@@ -107,10 +106,7 @@ def test_two_reviewers_on_the_same_step_one_succeeds_the_other_gets_a_conflict(p
     with pytest.raises(actions.AwardRefused) as conflict:
         actions.do_return_step(people["emulation_2"], seen_by_two, "Thiếu tóm tắt thành tích")
     assert conflict.value.field == "status"
-    transitions = AuditEvent.objects.filter(
-        verb="transition", object_type="awards.reviewstep", object_id=str(step.pk)
-    )
-    assert transitions.count() == 1
+    assert step_transitions(step) == 1
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.IN_REVIEW
 
