@@ -98,13 +98,17 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from vungxanh.accounts.api import router as accounts_router
     from vungxanh.areas.api import router as areas_router
+    from vungxanh.awards.api import router as awards_router
     from vungxanh.criteria.api import router as criteria_router
+    from vungxanh.emulation.api import router as emulation_router
     from vungxanh.risk.api import router as risk_router
     from vungxanh.teams.api import router as teams_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/risk", risk_router)
     api.add_router("/criteria", criteria_router)
+    api.add_router("/emulation", emulation_router)
+    api.add_router("/awards", awards_router)
     api.add_router("/", teams_router)
     api.add_router("/", areas_router)
 

@@ -8,6 +8,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import model_validator
 
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import MANAGE_AREAS
@@ -61,6 +62,19 @@ class AreaOut(Schema):
         if area.centroid_lat is None or area.centroid_lon is None:
             return None
         return CentroidOut(lat=area.centroid_lat, lon=area.centroid_lon)
+
+
+class UnitIn(Schema):
+    """One unit: an area's committee (`area_code`) or an organization (`organization_code`)."""
+
+    area_code: str | None = None
+    organization_code: str | None = None
+
+    @model_validator(mode="after")
+    def one_unit(self) -> UnitIn:
+        if (self.area_code is None) == (self.organization_code is None):
+            raise ValueError("give one unit: area_code or organization_code")
+        return self
 
 
 class VillageIn(Schema):

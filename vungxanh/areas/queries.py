@@ -33,6 +33,18 @@ def get_organization_for_user(user: Any, code: str) -> Organization:
     return get_visible_or_404(queryset, user, code=code)
 
 
+def get_unit_for_user(
+    user: Any, permission: str, *, area_code: str | None, organization_code: str | None
+) -> tuple[Area | None, Organization | None]:
+    """The unit the user acts for under `permission`: an organization when its code is given,
+    else an area's committee; 404 when missing or out of scope."""
+    if organization_code:
+        org = get_organization_for_user(user, organization_code)
+        require_scope(user, org.management_path, permission)
+        return None, org
+    return get_area_for_user(user, area_code or "", permission), None
+
+
 def _descendants_of_tier(tier: str) -> Subquery:
     """Count of the outer area's strict descendants of a tier, as one correlated subquery."""
     outer_path = OuterRef("path")

@@ -311,29 +311,6 @@ def do_nominate(
     return nomination
 
 
-def standing_evidence(dossier: Dossier, unit_code: str) -> dict[str, Any]:
-    """The unit's place in the standings of the dossier's phase (frozen when reviewed), as the
-    evidence a collective's nomination links to; empty when the unit is not ranked."""
-    if dossier.campaign is None or dossier.phase is None:
-        return {}
-    from vungxanh.emulation.actions import phase_standings
-
-    rows, review = phase_standings(dossier.phase, dossier.phase.review_on)
-    found = next((r for r in rows if r.unit_code == unit_code), None)
-    if found is None:
-        return {}
-    return {
-        "standing": {
-            "campaign": dossier.campaign.code,
-            "phase": dossier.phase.number,
-            "cluster": found.cluster,
-            "rank": found.rank,
-            "total": found.total,
-            "frozen": review is not None,
-        }
-    }
-
-
 def do_submit_dossier(actor: User | None, dossier: Dossier, on: date | None = None) -> Dossier:
     """Send the dossier: numbered in the issuer's register (first time), routed, marked late
     when sent on or after the phase's deadline."""

@@ -27,7 +27,7 @@ from vungxanh.emulation import demo as emulation_demo
 from vungxanh.emulation import standings
 from vungxanh.emulation.models import Campaign, Phase, PhaseReview
 
-from . import actions
+from . import actions, queries
 from .models import AwardForm, Dossier, Nomination, ReviewStep
 
 FORM = "BK_UBND_TINH"
@@ -103,7 +103,7 @@ def load_demo_dossiers(province: Area) -> int:
                     f"{unit.name} kéo giảm cấp độ dịch từ nguy cơ về mức bình thường mới trong "
                     "đợt 1, không để lây lan ra cộng đồng; 100% thôn, tổ dân phố có Tổ tự quản."
                 ),
-                evidence=actions.standing_evidence(item, code),
+                evidence=queries.standing_evidence(item, code),
             )
         name, position = next(people)
         actions.do_nominate(

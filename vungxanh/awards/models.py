@@ -45,6 +45,11 @@ class AwardForm(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def dossier_title(self) -> str:
+        """The summary line of a dossier proposing this form, unless its issuer writes one."""
+        return f"Về việc đề nghị tặng {self.name}"
+
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
     def visible_to(self, user: User | AnonymousUser) -> DossierQuerySet:

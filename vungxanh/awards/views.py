@@ -3,8 +3,6 @@ act on and the decision; and the public list of awards granted in a campaign."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import PROPOSE_AWARDS
-from vungxanh.accounts.scope import get_visible_or_404, scope_for
+from vungxanh.accounts.scope import scope_for
 from vungxanh.areas.models import TYPES_OF_TIER, Area, Organization, Tier
 from vungxanh.emulation.models import Campaign
 from vungxanh.lib import clock
 
-from . import actions
-from .models import AwardForm, Dossier, GrantedAward, Nomination, ReviewStep
+from . import actions, queries
+from .models import AwardForm, Dossier, Nomination, ReviewStep
 
 PER_PAGE = 50
 
@@ -32,13 +30,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _dossier(request: HttpRequest, dossier_id: int) -> Dossier:
-    return get_visible_or_404(
-        Dossier.objects.select_related(
-            "award_form", "campaign", "phase", "issuer_area", "issuer_org"
-        ),
-        _user(request),
-        pk=dossier_id,
-    )
+    return queries.get_dossier_for_user(_user(request), dossier_id)
 
 
 def _issuers(user: User) -> tuple[list[Area], list[Organization]]:
@@ -64,7 +56,7 @@ def _issuers(user: User) -> tuple[list[Area], list[Organization]]:
 @login_required
 def dossiers(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    visible = Dossier.objects.visible_to(user).select_related("award_form", "campaign")
+    visible = queries.dossiers_for(user)
     waiting = [
         d
         for d in visible.filter(status=Dossier.Status.IN_REVIEW)[:200]
@@ -104,7 +96,7 @@ def create(request: HttpRequest) -> HttpResponse:
         dossier = actions.do_create_dossier(
             user,
             award_form=form,
-            title=post.get("title", "").strip() or _default_title(form),
+            title=post.get("title", "").strip() or form.dossier_title,
             signer_title=post.get("signer_title", "").strip(),
             signer_name=post.get("signer_name", "").strip(),
             issuer_abbr=post.get("issuer_abbr", ""),
@@ -120,15 +112,11 @@ def create(request: HttpRequest) -> HttpResponse:
     return redirect("awards:dossier", dossier_id=dossier.pk)
 
 
-def _default_title(form: AwardForm) -> str:
-    return f"Về việc đề nghị tặng {form.name}"
-
-
 @login_required
 def dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
     user = _user(request)
     item = _dossier(request, dossier_id)
-    steps = list(item.steps.select_related("area", "organization", "acted_by").order_by("order"))
+    steps = queries.steps_of(item)
     current = next((s for s in steps if s.status == ReviewStep.Status.PENDING), None)
     editable = item.status in (
         Dossier.Status.DRAFT,
@@ -176,9 +164,12 @@ def nominate(request: HttpRequest, dossier_id: int) -> HttpResponse:
     area = Area.objects.filter(code=code).first() if unit_kind == "a" else None
     org = Organization.objects.filter(code=code).first() if unit_kind == "o" else None
     name = post.get("nominee_name", "").strip() or (org.name if org else area.name if area else "")
-    evidence: dict[str, Any] = {}
-    if kind == Nomination.Kind.COLLECTIVE and (area or org):
-        evidence = actions.standing_evidence(item, (org or area).code)  # type: ignore[union-attr]
+    unit = org or area
+    evidence = (
+        queries.standing_evidence(item, unit.code)
+        if kind == Nomination.Kind.COLLECTIVE and unit is not None
+        else {}
+    )
     try:
         actions.do_nominate(
             user,
@@ -217,7 +208,7 @@ def act(request: HttpRequest, dossier_id: int, step_id: int) -> HttpResponse:
     """Accept (forward) or return at the current step."""
     user = _user(request)
     item = _dossier(request, dossier_id)
-    step = get_object_or_404(ReviewStep.objects.select_related("dossier"), pk=step_id, dossier=item)
+    step = queries.get_step_for_user(user, step_id, item)
     note = request.POST.get("note", "")
     try:
         if request.POST.get("verb") == "return":
@@ -262,9 +253,5 @@ def decide(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def granted(request: HttpRequest, code: str) -> HttpResponse:
     """Public: the awards granted in a campaign."""
     campaign = get_object_or_404(Campaign, code=code)
-    rows = (
-        GrantedAward.objects.filter(decision__dossier__campaign=campaign)
-        .select_related("decision", "award_form", "nomination", "decision__dossier__phase")
-        .order_by("-decision__signed_on", "award_form__pk", "nominee_name")
-    )
+    rows = queries.granted_in(campaign)
     return render(request, "awards/granted.html", {"campaign": campaign, "rows": rows})

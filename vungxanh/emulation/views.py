@@ -19,7 +19,7 @@ from vungxanh.accounts.scope import scope_for
 from vungxanh.areas.models import TYPES_OF_TIER, Area, Organization, Tier
 from vungxanh.lib import clock
 
-from . import actions
+from . import actions, queries
 from .forms import LaunchForm
 from .models import Campaign, Cluster, Phase, Registration, ScoringCriterion
 
@@ -30,12 +30,13 @@ def _user(request: HttpRequest) -> User:
 
 
 def campaigns(request: HttpRequest) -> HttpResponse:
-    rows = Campaign.objects.select_related("area").prefetch_related("phases")
     can_launch = (
         request.user.is_authenticated and not scope_for(request.user, MANAGE_EMULATION).is_empty
     )
     return render(
-        request, "emulation/campaigns.html", {"campaigns": rows, "can_launch": can_launch}
+        request,
+        "emulation/campaigns.html",
+        {"campaigns": queries.campaigns(), "can_launch": can_launch},
     )
 
 
@@ -87,40 +88,24 @@ def launch(request: HttpRequest) -> HttpResponse:
     return render(request, "emulation/launch.html", {"form": form})
 
 
-def _phase(campaign: Campaign, request: HttpRequest) -> Phase:
-    phases = list(campaign.phases.all())
-    if not phases:
-        raise Http404
-    wanted = request.GET.get("dot", "")
-    today = clock.today()
-    current = next((p for p in phases if p.starts_on <= today <= p.ends_on), phases[-1])
-    return next((p for p in phases if str(p.number) == wanted), current)
-
-
 def campaign(request: HttpRequest, code: str) -> HttpResponse:
     """The campaign and its standings at a date, cluster by cluster, explained unit by unit."""
     item = get_object_or_404(Campaign.objects.select_related("area"), code=code)
-    phase = _phase(item, request)
-    day = clock.parse_day(request.GET.get("ngay", "")) or min(clock.today(), phase.ends_on)
-    rows, review = actions.phase_standings(phase, day)
+    shown = queries.shown_standings(
+        item, request.GET.get("dot"), clock.parse_day(request.GET.get("ngay", ""))
+    )
     clusters: dict[str, list[Any]] = {}
-    for row in rows:
+    for row in shown.rows:
         clusters.setdefault(row.cluster, []).append(row)
     user = request.user
     organizer = user.is_authenticated and scope_for(user, MANAGE_EMULATION).covers(item.area_path)
-    registrations = (
-        Registration.objects.visible_to(user)
-        .filter(campaign=item)
-        .select_related("area", "organization", "cluster")
-        if user.is_authenticated
-        else Registration.objects.none()
-    )
+    registrations = queries.registrations_for(user, item)
     context = {
         "c": item,
         "phases": item.phases.all(),
-        "phase": phase,
-        "day": review.as_of if review else day,
-        "review": review,
+        "phase": shown.phase,
+        "day": shown.day,
+        "review": shown.review,
         "clusters": clusters,
         "criteria": ScoringCriterion.objects.filter(campaign=item),
         "organizer": organizer,
@@ -152,6 +137,10 @@ def _registrable(user: Any, item: Campaign) -> tuple[list[Area], list[Organizati
     return areas, orgs
 
 
+def _number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
 def _back(code: str) -> str:
     return reverse("emulation:campaign", args=[code])
 
@@ -181,9 +170,7 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, code: str, registration_id: int) -> HttpResponse:
     item = get_object_or_404(Campaign, code=code)
-    registration = get_object_or_404(
-        Registration.objects.visible_to(_user(request)), pk=registration_id, campaign=item
-    )
+    registration = queries.get_registration_for_user(_user(request), registration_id, item)
     cluster = Cluster.objects.filter(pk=request.POST.get("cluster") or 0, campaign=item).first()
     try:
         actions.do_decide_registration(
@@ -205,10 +192,8 @@ def decide(request: HttpRequest, code: str, registration_id: int) -> HttpRespons
 def score(request: HttpRequest, code: str) -> HttpResponse:
     item = get_object_or_404(Campaign, code=code)
     user = _user(request)
-    registration = get_object_or_404(
-        Registration.objects.visible_to(user),
-        pk=request.POST.get("registration") or 0,
-        campaign=item,
+    registration = queries.get_registration_for_user(
+        user, _number(request.POST.get("registration")), item
     )
     criterion = get_object_or_404(
         ScoringCriterion, pk=request.POST.get("criterion") or 0, campaign=item

@@ -12,15 +12,7 @@ from vungxanh.accounts.roles import Role
 from vungxanh.areas.models import Area
 from vungxanh.emulation import actions, standings
 from vungxanh.emulation.models import Registration
-from vungxanh.risk import actions as risk
-
-PHASE_1 = actions.PhaseSpec(
-    "Đợt 1", date(2021, 8, 15), date(2021, 9, 10), date(2021, 9, 10), date(2021, 9, 8)
-)
-
-
-def spec(code, label, weight, metric=""):
-    return actions.CriterionSpec(code, label, weight, metric)
+from vungxanh.emulation.tests.conftest import record_case
 
 
 def test_points_are_relative_in_the_cluster_ties_share_a_rank_and_hand_scores_are_capped():
@@ -54,47 +46,11 @@ def test_points_are_relative_in_the_cluster_ties_share_a_rank_and_hand_scores_ar
     assert ranked[2].lines[2].points == 10  # capped at the weight
 
 
-@pytest.fixture
-def campaign(personas):
-    organizer = make_user("thidua", Role.EMULATION, Area.objects.get(code="56"))
-    made = actions.do_create_campaign(
-        organizer,
-        Area.objects.get(code="568"),
-        code="vung-xanh-nt",
-        name="Thi đua bảo vệ Vùng xanh",
-        plan_number="96/KH-UBND",
-        plan_date=date(2021, 8, 10),
-        plan_issuer="UBND thành phố Nha Trang",
-        phases=[PHASE_1],
-        criteria=[
-            spec("green", "Số ngày xanh", 70, "days_green"),
-            spec("fall", "Số ngày từ đỉnh về xanh", 30, "days_peak_to_green"),
-        ],
-        clusters=["Phường nội thành"],
-        registration_deadline=date(2021, 8, 20),
-    )
-    cluster = made.clusters.get()
-    for persona, code in ((personas.commune_a, "22327"), (personas.commune_b, "22333")):
-        reg = actions.do_register(
-            persona,
-            made,
-            area=Area.objects.get(code=code),
-            pledges=["Xanh hóa toàn phường trước 10/9/2021"],
-            on=date(2021, 8, 16),
-        )
-        actions.do_decide_registration(organizer, reg, accept=True, cluster=cluster)
-    return made, organizer
-
-
 @pytest.mark.django_db
 def test_standings_at_a_date_are_explained_reproducible_and_frozen_by_the_review(campaign):
     made, organizer = campaign
     phase = made.phases.get()
-    vinh_hoa = Area.objects.get(code="22327")
-    risk.do_record_cases(
-        None, [risk.CaseInput(vinh_hoa, date(2021, 8, 20), 4, source_known=False)], recompute=False
-    )
-    risk.do_recompute_levels([Area.objects.get(code="56")], date(2021, 8, 1), date(2021, 9, 30))
+    record_case("22327", date(2021, 8, 20), 4)
 
     first = standings.compute(made, phase, date(2021, 9, 5))
     again = standings.compute(made, phase, date(2021, 9, 5))
@@ -108,12 +64,7 @@ def test_standings_at_a_date_are_explained_reproducible_and_frozen_by_the_review
     review = actions.do_review_phase(organizer, phase, date(2021, 9, 10))
     frozen = standings.as_json(standings.from_json(review.standings))
     # a later case in the leader's ward changes the live standings, not the review
-    risk.do_record_cases(
-        None,
-        [risk.CaseInput(Area.objects.get(code="22333"), date(2021, 9, 1), 6, source_known=False)],
-        recompute=False,
-    )
-    risk.do_recompute_levels([Area.objects.get(code="56")], date(2021, 8, 1), date(2021, 9, 30))
+    record_case("22333", date(2021, 9, 1), 6)
     live = standings.compute(made, phase, date(2021, 9, 10))
     assert standings.as_json(live) != frozen
     shown, stored = actions.phase_standings(phase, date(2021, 9, 10))

@@ -1,0 +1,79 @@
+"""Reads of dossiers and awards shared by the pages and the API: dossiers in the user's scope,
+one dossier or step (404 when missing or not the user's), its route, the standing a collective
+nominee brings as evidence, and the public register of awards granted in a campaign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from vungxanh.accounts.scope import get_visible_or_404
+from vungxanh.emulation.actions import phase_standings
+from vungxanh.emulation.models import Campaign
+
+from .models import Dossier, GrantedAward, ReviewStep
+
+
+def dossiers_for(user: Any) -> QuerySet[Dossier]:
+    return Dossier.objects.visible_to(user).select_related("award_form", "campaign", "phase")
+
+
+def get_dossier_for_user(user: Any, pk: int) -> Dossier:
+    return get_visible_or_404(
+        Dossier.objects.select_related(
+            "award_form", "campaign", "phase", "issuer_area", "issuer_org"
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def get_step_for_user(user: Any, pk: int, dossier: Dossier | None = None) -> ReviewStep:
+    """A step of a dossier the user sees (of `dossier` when given)."""
+    steps = ReviewStep.objects.select_related("dossier", "dossier__award_form", "area")
+    if dossier is None:
+        steps = steps.filter(dossier__in=Dossier.objects.visible_to(user))
+    else:
+        steps = steps.filter(dossier=dossier)
+    step = steps.filter(pk=pk).first()
+    if step is None:
+        raise Http404
+    return step
+
+
+def steps_of(dossier: Dossier) -> list[ReviewStep]:
+    return list(dossier.steps.select_related("area", "organization", "acted_by").order_by("order"))
+
+
+def standing_evidence(dossier: Dossier, unit_code: str) -> dict[str, Any]:
+    """The unit's place in the standings of the dossier's phase (frozen if reviewed), as the
+    evidence a collective nominee carries; empty when the unit is not ranked."""
+    if dossier.campaign is None or dossier.phase is None:
+        return {}
+    rows, review = phase_standings(dossier.phase, dossier.phase.review_on)
+    found = next((r for r in rows if r.unit_code == unit_code), None)
+    if found is None:
+        return {}
+    return {
+        "standing": {
+            "campaign": dossier.campaign.code,
+            "phase": dossier.phase.number,
+            "cluster": found.cluster,
+            "rank": found.rank,
+            "total": found.total,
+            "frozen": review is not None,
+        }
+    }
+
+
+def granted_awards() -> QuerySet[GrantedAward]:
+    """Public: the register of granted awards, latest decision first."""
+    return GrantedAward.objects.select_related(
+        "decision", "award_form", "nomination", "decision__dossier__phase"
+    ).order_by("-decision__signed_on", "award_form__pk", "nominee_name")
+
+
+def granted_in(campaign: Campaign) -> QuerySet[GrantedAward]:
+    return granted_awards().filter(decision__dossier__campaign=campaign)
