@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -17,6 +18,7 @@ from ninja.pagination import paginate
 from vungxanh.accounts.models import User
 from vungxanh.accounts.roles import REGISTER_EMULATION
 from vungxanh.areas.api import PageOf200, UnitIn
+from vungxanh.areas.models import Area
 from vungxanh.areas.queries import get_unit_for_user
 
 from . import actions, queries, standings
@@ -118,6 +120,73 @@ def campaign_list(request: HttpRequest) -> Any:
 def campaign_detail(request: HttpRequest, code: str) -> Any:
     """Public: a campaign with its phases, clusters and scoring criteria."""
     return _campaign(code)
+
+
+class PhaseIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    review_on: date
+    dossier_deadline: date | None = None
+
+
+class CriterionIn(Schema):
+    code: str = Field(..., pattern=r"^[-a-z0-9_]{1,40}$")
+    label: str = Field(..., min_length=1, max_length=300)
+    weight: float = Field(..., gt=0)
+    metric: str = Field("", description="a period metric of the product; empty: scored by hand")
+
+
+class CampaignIn(Schema):
+    code: str = Field(..., pattern=r"^[-a-z0-9_]{1,60}$")
+    name: str = Field(..., min_length=1, max_length=300)
+    area_code: str
+    plan_number: str = Field(..., min_length=1, max_length=100)
+    plan_date: date
+    plan_issuer: str = Field(..., min_length=1, max_length=300)
+    phases: list[PhaseIn] = Field(..., min_length=1)
+    criteria: list[CriterionIn] = Field(..., min_length=1)
+    clusters: list[str] = []
+    participant_kinds: list[str] = ["commune"]
+    goal: str = ""
+    target_date: date | None = None
+    registration_deadline: date | None = None
+    review_chain: list[str] = Field(
+        ["standing_agency", "emulation", "chairman"],
+        description="the steps a dossier takes at the granting level, in order",
+    )
+
+
+@router.post("/campaigns/", response={201: CampaignOut})
+def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[Any]:
+    """Launch a campaign over an area within the caller's scope (the emulation office)."""
+    area = get_object_or_404(Area, code=body.area_code)
+    if Campaign.objects.filter(code=body.code).exists():
+        raise HttpError(409, "code: " + _("Another campaign has this code; choose another."))
+    chain = [k for k in body.review_chain if k in ("standing_agency", "emulation", "chairman")]
+    if len(chain) != len(body.review_chain) or not chain:
+        raise HttpError(400, "review_chain: standing_agency, emulation, chairman")
+    try:
+        made = actions.do_create_campaign(
+            _user(request),
+            area,
+            code=body.code,
+            name=body.name,
+            plan_number=body.plan_number,
+            plan_date=body.plan_date,
+            plan_issuer=body.plan_issuer,
+            phases=[actions.PhaseSpec(**p.dict()) for p in body.phases],
+            criteria=[actions.CriterionSpec(**c.dict()) for c in body.criteria],
+            clusters=body.clusters,
+            participant_kinds=body.participant_kinds,
+            goal=body.goal,
+            target_date=body.target_date,
+            registration_deadline=body.registration_deadline,
+            review_chain=chain,
+        )
+    except actions.EmulationRefused as exc:
+        raise _refused(exc) from exc
+    return Status(201, made)
 
 
 # Standings -------------------------------------------------------------------------------------

@@ -133,3 +133,48 @@ def test_hand_scores_and_a_frozen_review_that_a_later_case_does_not_change(campa
     late_score = post(client_for(organizer), scores, hand | {"points": 2})
     assert late_score.status_code == 409
     assert late_score.json()["error"]["message"].startswith("phase:")
+
+
+@pytest.mark.django_db
+def test_the_emulation_office_launches_a_campaign_over_its_own_area_only(khanh_hoa, personas):
+    office = client_for(make_user("thidua_api", Role.EMULATION, Area.objects.get(code="56")))
+    body = {
+        "code": "vung-xanh-2",
+        "name": "Thi đua giữ vững “Vùng xanh”",
+        "area_code": "56",
+        "plan_number": "12/KH-UBND",
+        "plan_date": "2021-09-12",
+        "plan_issuer": "UBND tỉnh",
+        "phases": [
+            {
+                "name": "Đợt 1",
+                "starts_on": "2021-09-12",
+                "ends_on": "2021-12-31",
+                "review_on": "2021-12-31",
+                "dossier_deadline": "2021-12-20",
+            }
+        ],
+        "criteria": [
+            {"code": "xanh", "label": "Số ngày xanh", "weight": 80, "metric": "days_green"},
+            {"code": "hay", "label": "Cách làm hay", "weight": 20},
+        ],
+        "clusters": ["Phường", "Xã"],
+    }
+    made = post(office, f"{API}/campaigns/", body)
+    assert made.status_code == 201, made.content
+    assert [c["metric"] for c in made.json()["criteria"]] == ["days_green", ""]
+    assert post(office, f"{API}/campaigns/", body).status_code == 409  # the code is taken
+    unknown = post(
+        office,
+        f"{API}/campaigns/",
+        body
+        | {
+            "code": "x",
+            "criteria": [{"code": "a", "label": "A", "weight": 5, "metric": "nothing"}],
+        },
+    )
+    assert unknown.status_code == 400 and "criteria" in unknown.json()["error"]["message"]
+    elsewhere = post(office, f"{API}/campaigns/", body | {"code": "y", "area_code": "58"})
+    assert elsewhere.status_code == 404
+    officer = client_for(personas.commune_a)
+    assert post(officer, f"{API}/campaigns/", body | {"code": "z"}).status_code == 404
