@@ -62,9 +62,10 @@ class _Letter(FPDF):
         """Text in a column at the current y, wrapped; returns the lines as laid out."""
         self.set_font(FAMILY, style, size)
         text = _nfc(text)
-        lines: list[str] = self.multi_cell(
+        lines = self.multi_cell(
             w, _lh(size), text, align=align, dry_run=True, output=MethodReturnValue.LINES
         )
+        assert isinstance(lines, list)
         self.set_x(x)
         self.multi_cell(w, _lh(size), text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
         return lines
@@ -156,6 +157,7 @@ def _table(pdf: _Letter, block: Table) -> None:
     aligns = tuple(FAlign.coerce(ALIGN[c.align]) for c in block.columns)
     with pdf.table(
         width=L.TEXT_WIDTH_MM,
+        align="LEFT",
         col_widths=tuple(c.width for c in block.columns),
         text_align=aligns,
         line_height=_lh(L.PT_TABLE, 1.2),
