@@ -54,7 +54,10 @@ class Signer:
     authority: str = ""
 
     def lines(self) -> list[str]:
-        return [line.upper() for line in (self.authority, self.position) if line.strip()]
+        """The capitalized lines above the signature (`authority` may hold several: a deputy
+        of a committee signs "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")."""
+        text = f"{self.authority}\n{self.position}"
+        return [line.strip().upper() for line in text.splitlines() if line.strip()]
 
 
 @dataclass

@@ -30,10 +30,13 @@ def to_pdf(doc: OfficialDocument) -> bytes:
     pdf.add_page()
     _header(pdf, doc)
     _title(pdf, doc)
+    closing = doc.body[-1] if doc.body and isinstance(doc.body[-1], Paragraph) else None
     for block in doc.body:
         if isinstance(block, Table):
             _table(pdf, block)
         else:
+            if block is closing:
+                _keep_with_signature(pdf, block, doc)
             _paragraph(pdf, block)
     _signature(pdf, doc)
     return bytes(pdf.output())
@@ -114,8 +117,8 @@ def _title(pdf: _Letter, doc: OfficialDocument) -> None:
     pdf.write_lines(doc.kind_title.upper(), x, w, L.PT_KIND, "B")
     lines = pdf.write_lines(doc.summary, x + 10, w - 20, L.PT_SUMMARY, "B")
     widest = max(pdf.get_string_width(line) for line in lines)
-    pdf.rule(x + w / 2, max(widest / 3, 25), pdf.get_y() + 1)
-    pdf.set_y(pdf.get_y() + 5)
+    pdf.rule(x + w / 2, max(widest / 3, 25), pdf.get_y() + 2)
+    pdf.set_y(pdf.get_y() + 6)
     addressees = doc.addressee_lines()
     if len(addressees) == 1:
         pdf.write_lines(addressees[0], x, w, L.PT_ADDRESSEE)
@@ -176,18 +179,39 @@ def _table(pdf: _Letter, block: Table) -> None:
     pdf.set_y(pdf.get_y() + 4)
 
 
-def _signature(pdf: _Letter, doc: OfficialDocument) -> None:
-    if doc.signer is None and not doc.recipients:
-        return
-    recipients = doc.recipient_lines()
-    signer_h = (
+def _signature_height(doc: OfficialDocument) -> float:
+    signer = (
         (len(doc.signer.lines()) * _lh(L.PT_SIGNER) + L.SIGNATURE_SPACE_MM + _lh(L.PT_SIGNER_NAME))
         if doc.signer
         else 0
     )
-    recipients_h = _lh(L.PT_RECIPIENTS_HEAD) + len(recipients) * _lh(L.PT_RECIPIENTS) * 1.5
-    y = pdf.get_y() + 2
-    if y + max(signer_h, recipients_h) > L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM:
+    recipients = _lh(L.PT_RECIPIENTS_HEAD) + len(doc.recipients) * _lh(L.PT_RECIPIENTS) * 1.5
+    return max(signer, recipients) + 2 if doc.signer or doc.recipients else 0
+
+
+def _keep_with_signature(pdf: _Letter, block: Paragraph, doc: OfficialDocument) -> None:
+    """The closing paragraph goes to the next page with the signature rather than leave the
+    signature alone on a page."""
+    pdf.set_font(FAMILY, "", L.PT_BODY)
+    lines = pdf.multi_cell(
+        L.TEXT_WIDTH_MM - L.FIRST_LINE_INDENT_MM,
+        _lh(L.PT_BODY, 1.2),
+        _nfc(block.text),
+        dry_run=True,
+        output=MethodReturnValue.LINES,
+    )
+    assert isinstance(lines, list)
+    height = len(lines) * _lh(L.PT_BODY, 1.2) + L.PARAGRAPH_SPACING_PT * PT_MM
+    if pdf.get_y() + height + _signature_height(doc) > L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM:
+        pdf.add_page()
+
+
+def _signature(pdf: _Letter, doc: OfficialDocument) -> None:
+    if doc.signer is None and not doc.recipients:
+        return
+    recipients = doc.recipient_lines()
+    y = pdf.get_y()
+    if y + _signature_height(doc) > L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM:
         pdf.add_page()
         y = pdf.get_y()
     share = L.TEXT_WIDTH_MM * SIGNER_SHARE

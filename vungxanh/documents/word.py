@@ -45,6 +45,9 @@ def to_docx(doc: OfficialDocument) -> bytes:
             _table(document, block)
         else:
             _paragraph(document, block)
+    if doc.body and isinstance(doc.body[-1], Paragraph):
+        # the closing paragraph stays on the page of the signature
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
     _signature(document, doc)
     out = io.BytesIO()
     document.save(out)

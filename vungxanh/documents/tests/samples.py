@@ -45,11 +45,11 @@ def sample_letter(nominees: int = 3) -> OfficialDocument:
             ),
             Table(
                 columns=[
-                    Column("STT", 0.6, "center"),
+                    Column("STT", 0.8, "center"),
                     Column("Tên tập thể, cá nhân", 2.2),
                     Column("Đơn vị, chức vụ", 2.0),
                     Column("Hình thức đề nghị", 1.8),
-                    Column("Tóm tắt thành tích", 3.4),
+                    Column("Tóm tắt thành tích", 3.2),
                 ],
                 rows=rows,
                 caption="DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
