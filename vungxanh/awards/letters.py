@@ -8,6 +8,7 @@ its wording is Vietnamese here rather than a translated string.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from vungxanh.areas.models import Area, OrganizationType
@@ -149,9 +150,11 @@ def summary_line(dossier: Dossier) -> str:
 
 def _heading(name: str) -> str:
     """A body's name as its header prints it: a committee on two lines, "ỦY BAN NHÂN DÂN" first."""
-    upper = name.strip().upper()
-    prefix = "ỦY BAN NHÂN DÂN "
-    return prefix.strip() + "\n" + upper[len(prefix) :] if upper.startswith(prefix) else upper
+    upper = unicodedata.normalize("NFC", " ".join(name.split()).upper())
+    for prefix in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):  # both placements of the tone mark
+        if upper.startswith(prefix):
+            return prefix.strip() + "\n" + upper[len(prefix) :]
+    return upper
 
 
 def _parent(dossier: Dossier) -> str:
