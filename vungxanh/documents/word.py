@@ -29,9 +29,10 @@ ALIGN = {
 }
 # Average advance of Times New Roman capitals and of mixed text, in ems, to size the rules the
 # Decree draws under the issuing body and the summary ("1/3 to 1/2 of the line").
-EM_CAPS_BOLD = 0.70
-EM_TEXT_BOLD = 0.50
-MOTTO_WIDTH_MM = 46.5  # "Độc lập - Tự do - Hạnh phúc", Times New Roman bold 13 pt
+# Measured on Liberation Serif 2 (metric-compatible with Times New Roman).
+EM_CAPS_BOLD = 0.62
+EM_TEXT_BOLD = 0.46
+MOTTO_WIDTH_MM = 56.0  # "Độc lập - Tự do - Hạnh phúc" is 12.24 em: at 13 pt, 56 mm
 SIGNER_SHARE = 0.55  # the signature block takes the right 55 %, "Nơi nhận" the left
 
 
@@ -163,7 +164,15 @@ def _signature(document: Document, doc: OfficialDocument) -> None:
     table = _layout_table(document, 1, [L.TEXT_WIDTH_MM - share, share])
     left, right = table.cell(0, 0), table.cell(0, 1)
     if doc.recipients:
-        _cell_text(left, "Nơi nhận:", L.PT_RECIPIENTS_HEAD, bold=True, italic=True, first=True)
+        _cell_text(
+            left,
+            "Nơi nhận:",
+            L.PT_RECIPIENTS_HEAD,
+            bold=True,
+            italic=True,
+            first=True,
+            align="left",
+        )
         for line in doc.recipient_lines():
             _cell_text(left, line, L.PT_RECIPIENTS, align="left")
     if doc.signer is not None:
@@ -232,7 +241,7 @@ def _rule(container: Document | _Cell, width_mm: float, rule_mm: float) -> None:
     side = max((width_mm - rule_mm) / 2, 0)
     fmt = p.paragraph_format
     fmt.left_indent = fmt.right_indent = Mm(side)
-    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.space_before, fmt.space_after = Pt(4), Pt(0)  # the border is drawn below space_before
     fmt.line_spacing = Pt(4)
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
