@@ -117,8 +117,8 @@ def _title(pdf: _Letter, doc: OfficialDocument) -> None:
     pdf.write_lines(doc.kind_title.upper(), x, w, L.PT_KIND, "B")
     lines = pdf.write_lines(doc.summary, x + 10, w - 20, L.PT_SUMMARY, "B")
     widest = max(pdf.get_string_width(line) for line in lines)
-    pdf.rule(x + w / 2, max(widest / 3, 25), pdf.get_y() + 2)
-    pdf.set_y(pdf.get_y() + 6)
+    pdf.rule(x + w / 2, max(widest / 3, 25), pdf.get_y() + 3)
+    pdf.set_y(pdf.get_y() + 8)
     addressees = doc.addressee_lines()
     if len(addressees) == 1:
         pdf.write_lines(addressees[0], x, w, L.PT_ADDRESSEE)
