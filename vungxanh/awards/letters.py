@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import date
 
+from vungxanh import documents
 from vungxanh.areas.models import Area, OrganizationType
 from vungxanh.documents import (
     Column,
@@ -20,8 +21,6 @@ from vungxanh.documents import (
     Table,
     parse_number,
     place_name,
-    to_docx,
-    to_pdf,
 )
 from vungxanh.documents.numbering import KIND_CODES
 
@@ -109,11 +108,11 @@ def nominee_table(nominations: list[Nomination], dossier: Dossier) -> Table:
 
 
 def letter_docx(dossier: Dossier) -> bytes:
-    return to_docx(submission_letter(dossier))
+    return documents.to_docx(submission_letter(dossier))  # loads python-docx on first use
 
 
 def letter_pdf(dossier: Dossier) -> bytes:
-    return to_pdf(submission_letter(dossier))
+    return documents.to_pdf(submission_letter(dossier))  # loads fpdf2 on first use
 
 
 def letter_filename(dossier: Dossier, extension: str) -> str:

@@ -2,6 +2,10 @@
 issuing body, number and symbol, place and date, kind and summary, body, signature block,
 recipients), rendered as .docx and as PDF. Plain Python: no database, no Django."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .model import (
     MOTTO,
     NATIONAL_TITLE,
@@ -12,8 +16,10 @@ from .model import (
     Table,
 )
 from .numbering import DocumentNumber, date_line, format_number, parse_number, place_name
-from .pdf import to_pdf
-from .word import to_docx
+
+if TYPE_CHECKING:
+    from .pdf import to_pdf
+    from .word import to_docx
 
 __all__ = [
     "MOTTO",
@@ -31,3 +37,17 @@ __all__ = [
     "to_docx",
     "to_pdf",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The renderers load fpdf2 and python-docx (most of a second) only when first used, so that
+    code needing only numbers and dates (awards.actions) does not pay for them at start-up."""
+    if name == "to_pdf":
+        from .pdf import to_pdf
+
+        return to_pdf
+    if name == "to_docx":
+        from .word import to_docx
+
+        return to_docx
+    raise AttributeError(name)
