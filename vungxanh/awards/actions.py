@@ -28,6 +28,7 @@ from vungxanh.accounts.roles import GRANT_AWARDS, PROPOSE_AWARDS, Role
 from vungxanh.accounts.scope import scope_of_actor
 from vungxanh.accounts.workflow import Conflict, transition
 from vungxanh.areas.models import Area, Organization, Tier
+from vungxanh.documents import format_number
 from vungxanh.lib import clock
 from vungxanh.lib.errors import Refused
 
@@ -223,8 +224,10 @@ def do_create_dossier(
     )
     if not _issuer_scope(actor, dossier):
         raise AwardRefused("issuer", _("No such unit within your scope."))
-    if not dossier.issuer_abbr.replace("-", "").isalnum():
-        raise AwardRefused("issuer_abbr", _("Letters and digits, e.g. SYT or UBND."))
+    try:
+        format_number(1, "TTr", dossier.issuer_abbr)
+    except ValueError:
+        raise AwardRefused("issuer_abbr", _("Letters and digits, e.g. SYT or UBND.")) from None
     with transaction.atomic():
         dossier.save()
         record_audit(
@@ -312,8 +315,9 @@ def do_nominate(
 
 
 def do_submit_dossier(actor: User | None, dossier: Dossier, on: date | None = None) -> Dossier:
-    """Send the dossier: numbered in the issuer's register (first time), routed, marked late
-    when sent on or after the phase's deadline."""
+    """Send the dossier: numbered in the issuer's register (first time) as Decree 30/2020
+    writes numbers (05/TTr-UBND), routed, marked late when sent on or after the phase's
+    deadline."""
     if not _issuer_scope(actor, dossier):
         raise AwardRefused("dossier", _("No such dossier within your scope."))
     if not dossier.nominations.exists():
@@ -347,7 +351,7 @@ def do_submit_dossier(actor: User | None, dossier: Dossier, on: date | None = No
             also |= {
                 "year": day.year,
                 "seq": seq,
-                "number": f"{seq}/TTr-{dossier.issuer_abbr}",
+                "number": format_number(seq, "TTr", dossier.issuer_abbr),
             }
         try:
             transition(

@@ -95,7 +95,7 @@ class Dossier(models.Model):
     body = models.TextField(_("letter"), blank=True)
     signer_title = models.CharField(_("signer's title"), max_length=120)
     signer_name = models.CharField(_("signer"), max_length=120)
-    # Numbered in the issuer's register when sent: seq/TTr-ABBR, e.g. 45/TTr-SYT.
+    # Numbered in the issuer's register when sent: seq/TTr-ABBR, e.g. 45/TTr-SYT, 05/TTr-UBND.
     register_key = models.CharField(max_length=60, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     seq = models.PositiveIntegerField(null=True, blank=True)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from vungxanh.areas.models import TYPES_OF_TIER, Area, Organization, Tier
 from vungxanh.emulation.models import Campaign
 from vungxanh.lib import clock
 
-from . import actions, queries
+from . import actions, letters, queries
 from .models import AwardForm, Dossier, Nomination, ReviewStep
 
 PER_PAGE = 50
@@ -151,6 +152,25 @@ def dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "today": clock.today(),
     }
     return render(request, "awards/dossier.html", context)
+
+
+LETTER_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+def letter(request: HttpRequest, dossier_id: int, extension: str) -> HttpResponse:
+    """The submission letter as .docx or PDF (404 out of scope, like the dossier)."""
+    item = _dossier(request, dossier_id)
+    render_letter = letters.letter_docx if extension == "docx" else letters.letter_pdf
+    response = HttpResponse(render_letter(item), content_type=LETTER_TYPES[extension])
+    filename = letters.letter_filename(item, extension)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    )
+    return response
 
 
 @login_required

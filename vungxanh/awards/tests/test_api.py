@@ -66,7 +66,7 @@ def test_a_dossier_goes_from_draft_to_the_public_register_through_the_api(people
     nominated = post(commune, f"{url}/nominations", nominee)
     assert nominated.status_code == 201 and nominated.json()["nominee_name"] == "Phường Vĩnh Hòa"
     submitted = post(commune, f"{url}/submit").json()
-    assert submitted["number"] == "1/TTr-UBND" and submitted["late"] is False
+    assert submitted["number"] == "01/TTr-UBND" and submitted["late"] is False
     steps = {s["kind"]: s["id"] for s in submitted["steps"]}
     assert [s["kind"] for s in submitted["steps"]] == [
         "forward",
@@ -97,7 +97,7 @@ def test_a_dossier_goes_from_draft_to_the_public_register_through_the_api(people
         ("Phường Vĩnh Hòa", "1520/QĐ-UBND", "BK_UBND_TINH")
     ]
     listed = commune.get(f"{API}/dossiers/?status=decided&campaign=vung-xanh").json()["items"]
-    assert [d["number"] for d in listed] == ["1/TTr-UBND"]
+    assert [d["number"] for d in listed] == ["01/TTr-UBND"]
     assert commune.get(f"{API}/dossiers/?status=draft").json()["items"] == []
 
 

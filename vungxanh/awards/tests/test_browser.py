@@ -99,7 +99,7 @@ def test_register_nominate_submit_review_decide_and_the_public_list(
     page.click("button[name=send]")
     page.wait_for_selector("[data-status=in_review]")
     dossier = Dossier.objects.get()
-    assert dossier.number == "1/TTr-UBND"
+    assert dossier.number == "01/TTr-UBND"
     assert dossier.nominations.get().evidence["standing"]["rank"] == 1
 
     _act(page, base, "nt_ub", dossier)  # the district passes it on

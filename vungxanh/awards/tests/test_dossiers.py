@@ -25,7 +25,7 @@ def test_a_commune_s_dossier_climbs_through_the_district_and_the_province_s_chai
         ("emulation", "56"),
         ("chairman", "56"),
     ]
-    assert dossier.number == "1/TTr-UBND" and not dossier.late
+    assert dossier.number == "01/TTr-UBND" and not dossier.late
     # nobody further up acts before the district: the chairman cannot decide yet
     with pytest.raises(actions.AwardRefused) as early:
         actions.do_decide(
@@ -68,7 +68,7 @@ def test_a_commune_s_dossier_climbs_through_the_district_and_the_province_s_chai
     # the same achievement cannot be awarded twice: a second dossier is refused at decision
     again = commune_dossier(people, campaign)
     actions.do_submit_dossier(people["commune"], again, on=date(2021, 9, 6))
-    assert again.number == "2/TTr-UBND"
+    assert again.number == "02/TTr-UBND"
     for step in again.steps.order_by("order")[:3]:
         step.refresh_from_db()
         holder = {
