@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -22,7 +22,7 @@ from vungxanh.areas.models import Area, Organization
 from vungxanh.areas.queries import get_area, get_organization_for_user, get_unit_for_user
 from vungxanh.emulation.models import Campaign
 
-from . import actions, queries
+from . import actions, letters, queries
 from .models import AwardForm, Dossier, GrantedAward, Nomination, ReviewStep
 
 router = Router(tags=["awards"])
@@ -223,6 +223,26 @@ def dossier_list(
 def dossier_detail(request: HttpRequest, dossier_id: int) -> Dossier:
     """A dossier with its nominees, route and decisions; 404 when missing or out of scope."""
     return queries.get_dossier_for_user(_user(request), dossier_id)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/letter.docx",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {letters.LETTER_TYPES["docx"]: {}}}}},
+)
+def dossier_letter_docx(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The submission letter (tờ trình) with its list of nominees, as .docx (Decree 30 layout)."""
+    return letters.letter_response(queries.get_dossier_for_user(_user(request), dossier_id), "docx")
+
+
+@router.get(
+    "/dossiers/{dossier_id}/letter.pdf",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {letters.LETTER_TYPES["pdf"]: {}}}}},
+)
+def dossier_letter_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The submission letter as PDF (Noto Serif embedded; Vietnamese diacritics)."""
+    return letters.letter_response(queries.get_dossier_for_user(_user(request), dossier_id), "pdf")
 
 
 class DossierIn(UnitIn):

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from datetime import date
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
 from vungxanh import documents
 from vungxanh.areas.models import Area, OrganizationType
 from vungxanh.documents import (
@@ -119,6 +122,23 @@ def letter_filename(dossier: Dossier, extension: str) -> str:
     """`to-trinh-05-TTr-UBND.pdf`; a draft: `to-trinh-du-thao-12.pdf`."""
     stem = dossier.number.replace("/", "-") if dossier.number else f"du-thao-{dossier.pk}"
     return f"to-trinh-{stem}.{extension}"
+
+
+LETTER_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def letter_response(dossier: Dossier, extension: str) -> HttpResponse:
+    """The letter as a download (`docx` or `pdf`), for the page and the API alike."""
+    render = letter_docx if extension == "docx" else letter_pdf
+    response = HttpResponse(render(dossier), content_type=LETTER_TYPES[extension])
+    filename = letter_filename(dossier, extension)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    )
+    return response
 
 
 def next_level(dossier: Dossier) -> StepSpec:

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -154,23 +153,10 @@ def dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return render(request, "awards/dossier.html", context)
 
 
-LETTER_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
-
-
 @login_required
 def letter(request: HttpRequest, dossier_id: int, extension: str) -> HttpResponse:
     """The submission letter as .docx or PDF (404 out of scope, like the dossier)."""
-    item = _dossier(request, dossier_id)
-    render_letter = letters.letter_docx if extension == "docx" else letters.letter_pdf
-    response = HttpResponse(render_letter(item), content_type=LETTER_TYPES[extension])
-    filename = letters.letter_filename(item, extension)
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=filename) or "attachment"
-    )
-    return response
+    return letters.letter_response(_dossier(request, dossier_id), extension)
 
 
 @login_required

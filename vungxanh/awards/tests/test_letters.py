@@ -160,3 +160,22 @@ def test_out_of_scope_users_get_404_on_the_letter(people, campaign, personas):
     # the district that reviews it sees it
     reviewer = client_for(people["district_officer"])
     assert reviewer.get(f"/khen-thuong/ho-so/{dossier.pk}/to-trinh.docx").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_serves_the_letter_in_scope_and_404_outside(people, campaign, personas):
+    dossier = _sent(people, campaign)
+    url = f"/api/v1/awards/dossiers/{dossier.pk}/letter"
+    own = client_for(people["commune"])
+    as_docx = own.get(f"{url}.docx")
+    assert as_docx.status_code == 200
+    assert as_docx["Content-Disposition"] == 'attachment; filename="to-trinh-01-TTr-UBND.docx"'
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(as_docx.content)).paragraphs]
+    assert "TỜ TRÌNH" in paragraphs
+    as_pdf = own.get(f"{url}.pdf")
+    assert as_pdf.status_code == 200 and as_pdf.content.startswith(b"%PDF")
+    for user in (personas.commune_b, personas.other_province):
+        assert client_for(user).get(f"{url}.pdf").status_code == 404
+    assert client_for(personas.commune_b).get(f"{url}.docx").status_code == 404
+    own.logout()
+    assert own.get(f"{url}.pdf").status_code == 401
