@@ -194,6 +194,39 @@ def test_progress_numbers_match_the_levels_api(outbreak):
 
 
 @pytest.mark.django_db
+def test_the_levels_api_gives_every_commune_of_a_date_by_tier(outbreak, health):
+    actions.do_set_override(
+        health,
+        outbreak,
+        level=2,
+        date_from=date(2021, 9, 5),
+        date_to=None,
+        reason="thử",
+        decision_number="2/QĐ",
+    )
+    client = Client()
+    url = "/api/v1/risk/levels?date=2021-09-05"
+    every = client.get(f"{url}&tier=commune").json()
+    assert len(every) == Area.objects.of_tier("commune").count() == 139 + 65
+    by_code = {r["area_code"]: r for r in every}
+    for district in client.get(f"{url}&parent=56").json():
+        for r in client.get(f"{url}&parent={district['area_code']}").json():
+            assert by_code[r["area_code"]] == r  # the same rows as the children of each district
+    vinh_hoa = by_code["22327"]
+    assert (vinh_hoa["level"], vinh_hoa["computed_level"], vinh_hoa["colour"]) == (2, 4, "yellow")
+    assert vinh_hoa["override"]["decision_number"] == "2/QĐ"
+    assert vinh_hoa["explanation"].startswith("đỏ")
+    ninh_thuan = Area.objects.get(code="58")
+    in_58 = Area.objects.subtree(ninh_thuan).of_tier("commune").values_list("code", flat=True)
+    assert {by_code[c]["level"] for c in in_58} == {None}  # no case there: no level stored
+    bare = client.get(f"{url}&tier=commune&parent=568&explain=0").json()
+    assert len(bare) == 27 and {r["explanation"] for r in bare} == {""}
+    assert {r["area_code"]: r["level"] for r in bare}["22327"] == 2
+    assert client.get(url).status_code == 400
+    assert client.get(f"{url}&tier=village").status_code in (400, 422)
+
+
+@pytest.mark.django_db
 def test_a_health_officer_drafts_and_publishes_a_version_and_the_old_one_stays(outbreak, health):
     old = RulesetVersion.objects.get(ruleset__code="2686")
     params = json.loads(json.dumps(old.params))
