@@ -125,7 +125,11 @@ class AreaLevel(models.Model):
     """The level of an area on a day: the effective one (an override, if any, else the computed
     one) and the computed one beside it, with what explains the computed level."""
 
-    area = models.ForeignKey("areas.Area", models.CASCADE, related_name="levels")
+    # Millions of rows are written at a time: no database foreign key (Django still cascades
+    # deletes), and no index of its own (the unique (area, date) index serves area lookups).
+    area = models.ForeignKey(
+        "areas.Area", models.CASCADE, related_name="levels", db_constraint=False, db_index=False
+    )
     date = models.DateField()
     level = models.PositiveSmallIntegerField()
     computed_level = models.PositiveSmallIntegerField()
