@@ -402,7 +402,12 @@ def _store(
     """Replace the stored levels of the kept areas and days with these, in bulk; the rows
     written, by province (tree index)."""
     n_areas, n_days = result.level.shape
-    cells = np.arange(n_areas * n_days) if keep is None else np.flatnonzero(keep.ravel())
+    # By area id, then day: the order of both keys that begin with the area, so that each
+    # index is filled near its end rather than all over (three times faster on SQLite).
+    by_id = np.argsort(country.ids, kind="stable")
+    cells = (by_id[:, None] * n_days + np.arange(n_days)).ravel()
+    if keep is not None:
+        cells = cells[keep.ravel()[cells]]
     area = cells // n_days
     columns: dict[str, npt.NDArray[Any]] = {
         "area_id": country.ids[area],
@@ -422,8 +427,17 @@ def _store(
         _delete_levels(country, spans, result.days[0], result.days[-1])
         levels_store.copy_levels(AreaLevel._meta.db_table, columns, version_id)
     else:
-        levels_store.upsert_levels(AreaLevel._meta.db_table, columns, version_id)
+        replace = _any_levels(country, result.days[0], result.days[-1])
+        levels_store.insert_levels(AreaLevel._meta.db_table, columns, version_id, replace)
     return np.bincount(country.province[area], minlength=n_areas)
+
+
+def _any_levels(country: _Country, first: date, last: date) -> bool:
+    """Whether any level of the country is stored in [first, last]."""
+    stored = AreaLevel.objects.filter(date__range=(first, last))
+    if country.root_filter is not None:
+        stored = stored.filter(area__in=Area.objects.filter(country.root_filter))
+    return stored.exists()
 
 
 def _delete_levels(

@@ -5,8 +5,9 @@ through the driver is most of the cost, so each database gets its fastest path:
 
 - PostgreSQL: `COPY … FROM STDIN (FORMAT binary)`, the rows laid out by NumPy in the binary copy
   format (one structured array per pattern of NULL columns), never as Python objects;
-- SQLite: one `executemany` of `INSERT … ON CONFLICT DO UPDATE` (an upsert updates a row in place
-  and leaves its index entries alone, where delete-then-insert would rewrite every index).
+- SQLite: one `executemany` of `INSERT`, or of `INSERT … ON CONFLICT DO UPDATE` over stored rows
+  (an upsert updates a row in place and leaves its index entries alone, where delete-then-insert
+  would rewrite every index).
 
 Both take the columns as arrays, in the order of `COLUMNS`, and the ruleset version of them all.
 """
@@ -43,8 +44,11 @@ PG_EPOCH = np.datetime64("2000-01-01", "D")
 COPY_CHUNK = 500_000  # rows per write: a chunk of the binary buffer is ~50 MB
 
 
-def upsert_levels(table: str, columns: dict[str, npt.NDArray[Any]], version_id: int) -> None:
-    """SQLite: insert the rows, or update those of the same area and day in place."""
+def insert_levels(
+    table: str, columns: dict[str, npt.NDArray[Any]], version_id: int, replace: bool
+) -> None:
+    """SQLite: insert the rows; with `replace`, update those of the same area and day in place
+    (an upsert costs half as much again as a plain insert, so it is used only when needed)."""
     names = [name for name, _, _ in COLUMNS]
     lists = []
     for name in names:
@@ -55,11 +59,11 @@ def upsert_levels(table: str, columns: dict[str, npt.NDArray[Any]], version_id: 
         else:
             # A NaN float is bound as NULL by SQLite: rate and coverage need no conversion.
             lists.append(columns[name].tolist())
-    sql = (
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
-        f"ON CONFLICT (area_id, date) DO UPDATE SET "
-        + ", ".join(f"{name} = excluded.{name}" for name in UPDATED)
-    )
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+    if replace:
+        sql += " ON CONFLICT (area_id, date) DO UPDATE SET " + ", ".join(
+            f"{name} = excluded.{name}" for name in UPDATED
+        )
     rows = zip(*lists, strict=False)  # the repeated version is endless: the arrays end it
     with connection.cursor() as cursor:
         # Django's SQLite cursor takes any iterable (it peeks at the first row): no list of
