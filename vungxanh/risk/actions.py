@@ -132,7 +132,7 @@ def do_recompute_levels(
     if not spans:
         return report
     lo, hi = min(a for a, _ in spans.values()), max(b for _, b in spans.values())
-    coverage = _coverage_arrays(country, hi)
+    coverage = _coverage_arrays(country, since, hi)
     written = np.zeros(len(country.ids), dtype=np.int64)  # rows stored, by province
     with transaction.atomic():
         for version, a, b in versions_in_force(lo, hi):
@@ -274,11 +274,21 @@ def _case_arrays(country: _Country, since: date | None, until: date | None) -> e
     )
 
 
-def _coverage_arrays(country: _Country, until: date) -> engine.Coverage:
+def _coverage_arrays(country: _Country, since: date | None, until: date) -> engine.Coverage:
+    """Coverage rows of the assessed areas up to `until`; from `since` on, with the row in
+    force on `since` dated `since` (the engine reaches back to its earliest input: an old row
+    would make it assess months that nobody asked for)."""
     where, params = _where(country, None, until)
+    table = Coverage._meta.db_table
+    if since is not None:
+        where += (
+            f" AND (r.date > %s OR r.date = (SELECT MAX(c.date) FROM {table} c "  # noqa: S608
+            "WHERE c.area_id = r.area_id AND c.date <= %s))"
+        )
+        params += [since, since]
     rows = _select(
         f"SELECT r.area_id, {_days_sql('r.date')}, r.first_dose_18_pct, r.full_dose_50_pct, "  # noqa: S608
-        f"r.treatment_ok FROM {Coverage._meta.db_table} r "
+        f"r.treatment_ok FROM {table} r "
         f"JOIN {Area._meta.db_table} a ON a.id = r.area_id WHERE {where}",
         params,
     )
@@ -289,8 +299,11 @@ def _coverage_arrays(country: _Country, until: date) -> engine.Coverage:
     order = np.argsort(country.ids)
     found = np.minimum(np.searchsorted(country.ids, ids, sorter=order), len(order) - 1)
     keep = country.ids[order[found]] == ids  # assessed areas only
+    days = np.array(day, dtype="datetime64[D]")
+    if since is not None:
+        days = np.maximum(days, np.datetime64(since, "D"))
     return engine.Coverage(
-        day=np.array(day, dtype="datetime64[D]")[keep],
+        day=days[keep],
         area=order[found][keep],
         first_dose_18_pct=np.array(first, dtype=np.float64)[keep],  # None → NaN
         full_dose_50_pct=np.array(full, dtype=np.float64)[keep],
