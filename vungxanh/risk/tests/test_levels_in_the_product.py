@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 import pytest
+from django.db.models import Max, Min
 from django.test import Client
 
 from conftest import client_for, make_user
@@ -63,6 +64,31 @@ def test_recompute_is_idempotent(outbreak):
         )
     )
     assert before == after
+
+
+@pytest.mark.django_db
+def test_recomputing_provinces_together_gives_each_its_own_span_and_levels(outbreak):
+    phan_rang = Area.objects.get(code="58").children.first().children.first()
+    actions.do_record_cases(None, [actions.CaseInput(phan_rang, date(2021, 10, 20), 40)])
+
+    def stored():
+        return sorted(
+            AreaLevel.objects.values_list(
+                "area__code", "date", "level", "computed_level", "reason", "cases", "rate"
+            )
+        )
+
+    one_by_one = stored()  # each recording recomputed its own province
+    AreaLevel.objects.all().delete()
+    report = actions.do_recompute_levels()
+    assert stored() == one_by_one
+    assert report.provinces == 2
+    spans = {
+        code: AreaLevel.objects.filter(area__code=code).aggregate(lo=Min("date"), hi=Max("date"))
+        for code in ("56", "58")
+    }
+    assert spans["56"] == {"lo": date(2021, 9, 5), "hi": date(2021, 9, 19)}  # 2686: 14 days
+    assert spans["58"] == {"lo": date(2021, 10, 20), "hi": date(2021, 10, 27)}  # 4800: 7 days
 
 
 @pytest.mark.django_db
