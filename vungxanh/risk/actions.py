@@ -165,7 +165,7 @@ class _Country:
     @staticmethod
     def load(provinces: list[Area] | None) -> _Country:
         root_filter = None
-        if provinces is not None:
+        if provinces:  # None or none given: every province
             root_filter = Q(pk__in=[])
             for p in provinces:
                 root_filter |= under(p.path)

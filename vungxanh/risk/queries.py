@@ -6,7 +6,6 @@ none loops over a country's rows in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -130,32 +129,6 @@ def _explain_values(row: tuple[Any, ...], versions: dict[int, RulesetVersion]) -
         is_parent=bool(is_parent),
     )
     return explain.explain(facts, _parsed(versions[version_id]))
-
-
-@dataclass
-class ChildLevel:
-    area: Area
-    row: AreaLevel | None
-    override: Override | None
-    explanation: str
-
-
-def levels_of_children(parent: Area, day: date) -> list[ChildLevel]:
-    children = list(parent.children.filter(type__in=assessed_types()).order_by("name"))
-    rows = {r.area_id: r for r in AreaLevel.objects.filter(area__in=children, date=day)}
-    overrides: dict[int, Override] = {}
-    for o in Override.objects.filter(area__in=children).active_on(day).order_by("created_at"):
-        overrides[o.area_id] = o  # the newest wins, as in the stored level
-    versions = _versions()
-    return [
-        ChildLevel(
-            area=c,
-            row=rows.get(c.pk),
-            override=overrides.get(c.pk),
-            explanation=explanation(rows[c.pk], versions) if c.pk in rows else "",
-        )
-        for c in children
-    ]
 
 
 def assessed_types() -> list[str]:
