@@ -138,7 +138,7 @@ def do_recompute_levels(
         for version, a, b in versions_in_force(lo, hi):
             result = engine.assess(country.tree, cases, coverage, version.parsed(), a, b)
             keep = _in_spans(country, spans, result.days)
-            level = _with_overrides(country, result, keep)
+            level = _with_overrides(country, result)
             written += _store(country, spans, result, level, keep, version.pk)
         LevelRun.objects.bulk_create(
             LevelRun(province_id=int(country.ids[r]), date_from=a, date_to=b, rows=int(written[r]))
@@ -360,9 +360,7 @@ def _in_spans(
     return (day[None, :] >= lo[:, None]) & (day[None, :] <= hi[:, None])
 
 
-def _with_overrides(
-    country: _Country, result: engine.Assessment, keep: BoolArray | None
-) -> npt.NDArray[np.int8]:
+def _with_overrides(country: _Country, result: engine.Assessment) -> npt.NDArray[np.int8]:
     """The effective levels: the computed ones with every active override laid over them
     (oldest first, so the newest wins), as `_apply_overrides` does on stored rows."""
     level = result.level.copy()
@@ -387,21 +385,7 @@ def _with_overrides(
     return level
 
 
-LEVEL_COLUMNS = (
-    "area_id",
-    "date",
-    "level",
-    "computed_level",
-    "ruleset_version_id",
-    "reason",
-    "value",
-    "cases",
-    "rate",
-    "coverage",
-    "treatment_ok",
-    "floored",
-    "is_parent",
-)
+LEVEL_COLUMNS = tuple(name for name, _kind, _null in levels_store.COLUMNS)
 
 
 def _store(
@@ -459,7 +443,8 @@ def _delete_levels(
     """Delete the stored levels that a store of [first, last] replaces."""
     table = AreaLevel._meta.db_table
     with connection.cursor() as cursor:
-        if country.root_filter is None and len(set(spans.values())) == 1:
+        every_root = len(spans) == int((country.tree.parent < 0).sum())
+        if country.root_filter is None and every_root and len(set(spans.values())) == 1:
             ((a, b),) = set(spans.values())
             cursor.execute(
                 f"DELETE FROM {table} WHERE date BETWEEN %s AND %s",  # noqa: S608
