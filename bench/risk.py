@@ -20,8 +20,9 @@ vaccine coverage as monthly `Coverage` rows per commune (treatment capacity alwa
 3. One day end to end, `do_recompute_levels(None, day, day)` over the stored span, beside the
    engine alone on that day plus the INSERT of its rows into an empty `bench_arealevel`.
 4. The levels API in-process (Django's test Client) for one district's communes and one
-   province's districts, and every commune of the country on one day (`levels_of_children` over
-   every district, and the API over every district), beside one SQL SELECT of the same rows.
+   province's districts, and every commune of the country on one day (`?tier=commune`, with and
+   without explanations; and, for comparison, `?parent=` over every district), beside one SQL
+   SELECT of the same rows.
 
 Figures are medians of --repeat runs (reads after one warm-up). `main()` alone makes the scratch
 database, as bench/run.py does: a temporary SQLite file, or a `vungxanh_bench_<pid>` database on
@@ -838,10 +839,7 @@ def _create_level_bench_table() -> None:
                 cursor.execute(ddl.replace(quote(source), quote(LEVEL_BENCH_TABLE)))
         elif connection.vendor == "postgresql":
             cursor.execute(f"CREATE TABLE {LEVEL_BENCH_TABLE} (LIKE {source} INCLUDING ALL)")
-            for column, target in (
-                ("area_id", "areas_area"),
-                ("ruleset_version_id", "risk_rulesetversion"),
-            ):
+            for column, target in _level_foreign_keys():
                 cursor.execute(
                     f"ALTER TABLE {LEVEL_BENCH_TABLE} ADD CONSTRAINT "
                     f"{LEVEL_BENCH_TABLE}_{column}_fk FOREIGN KEY ({column}) "
@@ -849,6 +847,20 @@ def _create_level_bench_table() -> None:
                 )
         else:
             raise NotImplementedError(f"no baseline table for {connection.vendor}")
+
+
+def _level_foreign_keys() -> list[tuple[str, str]]:
+    """(column, referenced table) of the level table's foreign keys that the database checks
+    (LIKE … INCLUDING ALL copies no foreign key: the baseline table gets the same ones)."""
+    from django.db.models import ForeignKey
+
+    from vungxanh.risk.models import AreaLevel
+
+    return [
+        (f.column, f.target_field.model._meta.db_table)
+        for f in AreaLevel._meta.concrete_fields
+        if isinstance(f, ForeignKey) and f.db_constraint  # type: ignore[attr-defined]
+    ]
 
 
 def _drop_level_bench_table() -> None:
@@ -892,7 +904,6 @@ def measure_api(day: date, repeat: int) -> ApiResult:
     from django.test import Client, override_settings
 
     from vungxanh.areas.models import Area
-    from vungxanh.risk.queries import levels_of_children
 
     province = (
         Area.objects.filter(level=1)
@@ -907,20 +918,16 @@ def measure_api(day: date, repeat: int) -> ApiResult:
     client = Client()
     url = "/api/v1/risk/levels"
 
-    def get(parent: str) -> list[dict[str, Any]]:
-        response = client.get(url, {"date": day.isoformat(), "parent": parent})
+    def get(parent: str | None = None, **more: str) -> list[dict[str, Any]]:
+        query = {"date": day.isoformat(), **({"parent": parent} if parent else {}), **more}
+        response = client.get(url, query)
         if response.status_code != 200:
-            raise RuntimeError(f"GET {url}?parent={parent}: {response.status_code}")
+            raise RuntimeError(f"GET {url}?{query}: {response.status_code}")
         data: list[dict[str, Any]] = response.json()
         return data
 
-    def every_district() -> dict[int, int | None]:
-        out: dict[int, int | None] = {}
-        for d in Area.objects.filter(level=2):
-            out.update(
-                {c.area.pk: c.row.level if c.row else None for c in levels_of_children(d, day)}
-            )
-        return out
+    def every_commune(explain: str) -> list[dict[str, Any]]:
+        return get(tier="commune", explain=explain)
 
     def api_every_district() -> int:
         return sum(
@@ -947,14 +954,17 @@ def measure_api(day: date, repeat: int) -> ApiResult:
         d_base, d_sql = _median_time(lambda: select(by_parent, [day, district.pk]), repeat)
         p_time, p_rows = _median_time(lambda: get(province.code), repeat)
         p_base, p_sql = _median_time(lambda: select(by_parent, [day, province.pk]), repeat)
-        all_time, all_levels = _median_time(every_district, repeat)
+        all_time, all_rows = _median_time(lambda: every_commune("1"), repeat)
+        bare_time, bare_rows = _median_time(lambda: every_commune("0"), repeat)
         all_base, all_sql = _median_time(lambda: select(communes, [day]), repeat)
         api_time, api_rows = _median_time(api_every_district, repeat)
     codes = dict(Area.objects.values_list("code", "pk"))
     same = (
         {codes[r["area_code"]]: r["level"] for r in d_rows} == d_sql
         and {codes[r["area_code"]]: r["level"] for r in p_rows} == p_sql
-        and all_levels == all_sql
+        and {codes[r["area_code"]]: r["level"] for r in all_rows} == all_sql
+        and {codes[r["area_code"]]: r["level"] for r in bare_rows} == all_sql
+        and all(r["explanation"] for r in all_rows)
         and api_rows == len(all_sql)
     )
     n_districts = Area.objects.filter(level=2).count()
@@ -978,11 +988,19 @@ def measure_api(day: date, repeat: int) -> ApiResult:
         ),
         Line(
             Figure(
-                f"levels_of_children(d, day) for all {n_districts} districts "
-                f"({len(all_levels)} communes)",
+                f"GET levels?tier=commune (every commune: {len(all_rows)})",
                 all_time,
                 all_base,
                 f"{select_is} AND a.level = 3 (every commune): {len(all_sql)} rows",
+            ),
+            Target(0.3),
+        ),
+        Line(
+            Figure(
+                f"GET levels?tier=commune&explain=0 (every commune: {len(bare_rows)})",
+                bare_time,
+                all_base,
+                "the same SELECT of every commune",
             ),
             Target(0.3),
         ),
@@ -992,8 +1010,7 @@ def measure_api(day: date, repeat: int) -> ApiResult:
                 api_time,
                 all_base,
                 "the same SELECT of every commune",
-            ),
-            Target(0.3),
+            )
         ),
     ]
     return ApiResult(
@@ -1002,7 +1019,7 @@ def measure_api(day: date, repeat: int) -> ApiResult:
         district_rows=len(d_rows),
         province=f"{province.code} {province.name}",
         province_rows=len(p_rows),
-        all_rows=len(all_levels),
+        all_rows=len(all_rows),
         same_levels=same,
     )
 
@@ -1089,9 +1106,9 @@ def report(
         f"levels read: district {api.district} ({api.district_rows} communes), province "
         f"{api.province} ({api.province_rows} districts), all {api.all_rows} communes on {day}; "
         f"the same levels as the SELECT: {'yes' if api.same_levels else 'NO'}",
-        "all communes of a date: no single endpoint; timed levels_of_children(district, day) "
-        "called for every district (its children, levels, overrides and explanations), and the "
-        "same through GET /api/v1/risk/levels?date=&parent=<district> in-process",
+        "all communes of a date: GET /api/v1/risk/levels?date=&tier=commune in-process (levels, "
+        "overrides and explanations; explain=0 without explanations), and for comparison "
+        "?date=&parent=<district> for every district, one request each",
     ]
 
 

@@ -55,7 +55,7 @@ def test_the_risk_benchmark_runs_on_one_province() -> None:
     assert api.all_rows == 139 and api.same_levels
 
     lines = engine_result.lines + span.lines + one_day.lines + api.lines
-    assert len(lines) == 2 + 2 + 1 + 4
+    assert len(lines) == 2 + 2 + 1 + 5
     assert all(line.figure.figure > 0 and line.figure.baseline > 0 for line in lines)
     table = risk.results_table(lines)
     assert len(table) == 2 + len(lines)

@@ -12,8 +12,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
@@ -28,7 +29,7 @@ from vungxanh.lib import tabular, tree
 from vungxanh.lib.errors import Refused
 from vungxanh.lib.tabular import ImportRejected, RowError
 
-from . import engine, files
+from . import engine, files, levels_store
 from .models import (
     AreaLevel,
     CaseRecord,
@@ -45,6 +46,8 @@ from .signals import cases_recorded
 ASSESSED_TYPES = (
     TYPES_OF_TIER[Tier.PROVINCE] + TYPES_OF_TIER[Tier.DISTRICT] + TYPES_OF_TIER[Tier.COMMUNE]
 )
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 HISTORY_DAYS = 60  # how far back inputs are read when only recent days are recomputed
 
 
@@ -103,8 +106,11 @@ def input_span(province: Area) -> tuple[date, date] | None:
     first, last = dates.order_by("date").first(), dates.order_by("-date").first()
     if first is None or last is None:
         return None
-    windows = [v.parsed().window_days for v, _, _ in versions_in_force(first, last)] or [14]
-    return first, last + timedelta(days=max(windows))
+    return first, last + timedelta(days=_longest_window(versions_in_force(first, last)))
+
+
+def _longest_window(stretches: list[tuple[RulesetVersion, date, date]]) -> int:
+    return max((v.parsed().window_days for v, _, _ in stretches), default=14)
 
 
 def do_recompute_levels(
@@ -112,151 +118,346 @@ def do_recompute_levels(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> RecomputeReport:
-    """Recompute and store the levels of whole provinces (all, or the given ones)."""
+    """Recompute and store the levels of whole provinces (all, or the given ones).
+
+    One pass of the engine over every province together for each ruleset version in force (the
+    provinces are disjoint trees, so assessing them together gives each its own levels), then
+    one bulk write. Without dates, each province spans its own inputs (`input_span`).
+    """
+    country = _Country.load(provinces)
+    since = date_from - timedelta(days=HISTORY_DAYS) if date_from else None
+    cases = _case_arrays(country, since, date_to)
+    spans = _spans(country, cases, date_from, date_to)
     report = RecomputeReport()
-    roots = provinces or list(Area.objects.filter(parent=None))
-    for province in roots:
-        span = input_span(province)
-        if span is None and (date_from is None or date_to is None):
-            continue
-        start = date_from or span[0]  # type: ignore[index]
-        end = date_to or span[1]  # type: ignore[index]
-        report.rows += _recompute_province(province, start, end)
-        report.provinces += 1
-        report.areas += Area.objects.filter(under(province.path), type__in=ASSESSED_TYPES).count()
-        report.days = max(report.days, (end - start).days + 1)
+    if not spans:
+        return report
+    lo, hi = min(a for a, _ in spans.values()), max(b for _, b in spans.values())
+    coverage = _coverage_arrays(country, since, hi)
+    written = np.zeros(len(country.ids), dtype=np.int64)  # rows stored, by province
+    with transaction.atomic():
+        for version, a, b in versions_in_force(lo, hi):
+            result = engine.assess(country.tree, cases, coverage, version.parsed(), a, b)
+            keep = _in_spans(country, spans, result.days)
+            level = _with_overrides(country, result)
+            written += _store(country, spans, result, level, keep, version.pk)
+        LevelRun.objects.bulk_create(
+            LevelRun(province_id=int(country.ids[r]), date_from=a, date_to=b, rows=int(written[r]))
+            for r, (a, b) in spans.items()
+        )
+    report.rows = int(written.sum())
+    report.provinces = len(spans)
+    roots = np.array(list(spans))
+    report.areas = int(np.isin(country.province, roots).sum())
+    report.days = max((b - a).days + 1 for a, b in spans.values())
     return report
 
 
-def _recompute_province(province: Area, date_from: date, date_to: date) -> int:
-    areas = list(
-        Area.objects.filter(under(province.path), type__in=ASSESSED_TYPES)
-        .order_by("path")
-        .values_list("pk", "code", "path", "parent_id", "population")
-    )
-    ids = [a[0] for a in areas]
-    position = {pk: i for i, pk in enumerate(ids)}
-    the_tree = engine.Tree(
-        codes=[a[1] for a in areas],
-        parent=np.array([position.get(a[3], -1) for a in areas], dtype=np.int64),
-        population=np.array([float(a[4] or 0) for a in areas]),
-    )
-    by_segment = {tree.segments(a[2])[-1]: i for i, a in enumerate(areas)}
-    since = date_from - timedelta(days=HISTORY_DAYS)
-    cases = _case_arrays(province, by_segment, since, date_to)
-    coverage = _coverage_arrays(position, ids, date_to)
-    written = 0
-    with transaction.atomic():
-        for version, lo, hi in versions_in_force(date_from, date_to):
-            params = version.parsed()
-            result = engine.assess(the_tree, cases, coverage, params, lo, hi)
-            written += _store(result, ids, version.pk, lo, hi)
-        _apply_overrides(ids, date_from, date_to)
-        LevelRun.objects.create(
-            province=province, date_from=date_from, date_to=date_to, rows=written
+@dataclass
+class _Country:
+    """The assessed areas of some provinces, in path order, as the engine sees them."""
+
+    ids: IntArray  # primary keys
+    paths: list[str]
+    tree: engine.Tree
+    province: IntArray  # tree index of each area's province
+    root_filter: Q | None  # the provinces' subtrees, None for all
+
+    @staticmethod
+    def load(provinces: list[Area] | None) -> _Country:
+        root_filter = None
+        if provinces:  # None or none given: every province
+            root_filter = Q(pk__in=[])
+            for p in provinces:
+                root_filter |= under(p.path)
+        areas = Area.objects.filter(type__in=ASSESSED_TYPES)
+        if root_filter is not None:
+            areas = areas.filter(root_filter)
+        rows = list(
+            areas.order_by("path").values_list("pk", "code", "path", "parent_id", "population")
         )
-    return written
+        position = {r[0]: i for i, r in enumerate(rows)}
+        parent = np.array([position.get(r[3], -1) for r in rows], dtype=np.int64)
+        province = np.arange(len(rows))
+        for i in range(len(rows)):  # parents come before their children in path order
+            if parent[i] >= 0:
+                province[i] = province[parent[i]]
+        the_tree = engine.Tree(
+            codes=[r[1] for r in rows],
+            parent=parent,
+            population=np.array([float(r[4] or 0) for r in rows]),
+        )
+        return _Country(
+            ids=np.array([r[0] for r in rows], dtype=np.int64),
+            paths=[r[2] for r in rows],
+            tree=the_tree,
+            province=province,
+            root_filter=root_filter,
+        )
+
+    def positions(self, area_ids: IntArray) -> IntArray:
+        """Tree indexes of areas given by primary key: an assessed area's own, a village's
+        (or any unit's below a commune) that of its deepest assessed ancestor; -1 elsewhere."""
+        order = np.argsort(self.ids)
+        found = np.searchsorted(self.ids, area_ids, sorter=order)
+        found = np.minimum(found, len(order) - 1) if len(order) else found
+        out = np.full(len(area_ids), -1, dtype=np.int64)
+        if not len(order):
+            return out
+        hit = self.ids[order[found]] == area_ids
+        out[hit] = order[found[hit]]
+        missing = np.unique(area_ids[~hit])
+        if len(missing):
+            below = {}
+            for pk, path in Area.objects.filter(pk__in=missing.tolist()).values_list("pk", "path"):
+                codes = [self.tree.index.get(s) for s in reversed(tree.segments(path))]
+                below[pk] = next((c for c in codes if c is not None), -1)
+            out[~hit] = [below.get(int(pk), -1) for pk in area_ids[~hit]]
+        return out
 
 
-def _case_arrays(
-    province: Area, by_segment: dict[str, int], since: date, until: date
-) -> engine.Cases:
-    """Cases of the province, each attributed to its deepest assessed area (a village's case
+def _days_sql(column: str) -> str:
+    """An SQL expression of a date column as days since 1970-01-01 (fast to read in bulk)."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+    return f"({column} - DATE '1970-01-01')"
+
+
+def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _where(country: _Country, since: date | None, until: date | None) -> tuple[str, list[Any]]:
+    """The WHERE clause of input rows (alias `r`, joined area alias `a`) in the country."""
+    clauses: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if since is not None:
+        clauses.append("r.date >= %s")
+        params.append(since)
+    if until is not None:
+        clauses.append("r.date <= %s")
+        params.append(until)
+    if country.root_filter is not None:
+        roots = tree.minimal_cover(
+            [country.paths[i] for i in np.flatnonzero(country.tree.parent < 0)]
+        )
+        ranges = " OR ".join(["(a.path >= %s AND a.path < %s)"] * len(roots)) or "1 = 0"
+        clauses.append(f"({ranges})")
+        params += [x for r in roots for x in (r, tree.upper_bound(r))]
+    return " AND ".join(clauses), params
+
+
+def _case_arrays(country: _Country, since: date | None, until: date | None) -> engine.Cases:
+    """Cases of the country, each attributed to its deepest assessed area (a village's case
     counts for its commune)."""
-    rows = list(
-        CaseRecord.objects.filter(under(province.path, "area__path"), date__range=(since, until))
-        .values_list("area__path", "date", "count", "setting", "source_known", "high_contact")
-        .order_by()
+    where, params = _where(country, since, until)
+    rows = _select(
+        f"SELECT r.area_id, {_days_sql('r.date')}, r.count, r.setting, r.source_known, "  # noqa: S608
+        f"r.high_contact FROM {CaseRecord._meta.db_table} r "
+        f"JOIN {Area._meta.db_table} a ON a.id = r.area_id WHERE {where}",
+        params,
     )
     if not rows:
         return engine.Cases.empty()
-    area = []
-    for path, *_rest in rows:
-        segments = tree.segments(path)
-        area.append(next(by_segment[s] for s in reversed(segments) if s in by_segment))
+    area_id, day, count, setting, known, high = zip(*rows, strict=True)
+    area = country.positions(np.array(area_id, dtype=np.int64))
+    settings = {s: i for i, s in enumerate(engine.SETTINGS)}
+    keep = area >= 0
     return engine.Cases(
-        day=np.array([r[1] for r in rows], dtype="datetime64[D]"),
-        area=np.array(area, dtype=np.int64),
-        count=np.array([r[2] for r in rows], dtype=np.int64),
-        setting=np.array([engine.SETTINGS.index(r[3]) for r in rows], dtype=np.int64),
-        source_known=np.array([r[4] for r in rows], dtype=bool),
-        high_contact=np.array([r[5] for r in rows], dtype=bool),
+        day=np.array(day, dtype="datetime64[D]")[keep],
+        area=area[keep],
+        count=np.array(count, dtype=np.int64)[keep],
+        setting=np.array([settings[s] for s in setting], dtype=np.int64)[keep],
+        source_known=np.array(known, dtype=bool)[keep],
+        high_contact=np.array(high, dtype=bool)[keep],
     )
 
 
-def _coverage_arrays(position: dict[int, int], ids: list[int], until: date) -> engine.Coverage:
-    rows = list(
-        Coverage.objects.filter(area_id__in=ids, date__lte=until).values_list(
-            "area_id", "date", "first_dose_18_pct", "full_dose_50_pct", "treatment_ok"
+def _coverage_arrays(country: _Country, since: date | None, until: date) -> engine.Coverage:
+    """Coverage rows of the assessed areas up to `until`; from `since` on, with the row in
+    force on `since` dated `since` (the engine reaches back to its earliest input: an old row
+    would make it assess months that nobody asked for)."""
+    where, params = _where(country, None, until)
+    table = Coverage._meta.db_table
+    if since is not None:
+        where += (
+            f" AND (r.date > %s OR r.date = (SELECT MAX(c.date) FROM {table} c "  # noqa: S608
+            "WHERE c.area_id = r.area_id AND c.date <= %s))"
         )
+        params += [since, since]
+    rows = _select(
+        f"SELECT r.area_id, {_days_sql('r.date')}, r.first_dose_18_pct, r.full_dose_50_pct, "  # noqa: S608
+        f"r.treatment_ok FROM {table} r "
+        f"JOIN {Area._meta.db_table} a ON a.id = r.area_id WHERE {where}",
+        params,
     )
     if not rows:
         return engine.Coverage.empty()
+    area_id, day, first, full, treatment_ok = zip(*rows, strict=True)
+    ids = np.array(area_id, dtype=np.int64)
+    order = np.argsort(country.ids)
+    found = np.minimum(np.searchsorted(country.ids, ids, sorter=order), len(order) - 1)
+    keep = country.ids[order[found]] == ids  # assessed areas only
+    days = np.array(day, dtype="datetime64[D]")
+    if since is not None:
+        days = np.maximum(days, np.datetime64(since, "D"))
     return engine.Coverage(
-        day=np.array([r[1] for r in rows], dtype="datetime64[D]"),
-        area=np.array([position[r[0]] for r in rows], dtype=np.int64),
-        first_dose_18_pct=np.array([np.nan if r[2] is None else r[2] for r in rows]),
-        full_dose_50_pct=np.array([np.nan if r[3] is None else r[3] for r in rows]),
-        treatment_ok=np.array([r[4] for r in rows], dtype=bool),
+        day=days[keep],
+        area=order[found][keep],
+        first_dose_18_pct=np.array(first, dtype=np.float64)[keep],  # None → NaN
+        full_dose_50_pct=np.array(full, dtype=np.float64)[keep],
+        treatment_ok=np.array(treatment_ok, dtype=bool)[keep],
     )
 
 
-LEVEL_COLUMNS = (
-    "area_id",
-    "date",
-    "level",
-    "computed_level",
-    "ruleset_version_id",
-    "reason",
-    "value",
-    "cases",
-    "rate",
-    "coverage",
-    "treatment_ok",
-    "floored",
-    "is_parent",
-)
+def _spans(
+    country: _Country, cases: engine.Cases, date_from: date | None, date_to: date | None
+) -> dict[int, tuple[date, date]]:
+    """The days to recompute of each province (by tree index): the given dates, or from its
+    first case to its last plus the longest window in force; none for a province without
+    cases unless both dates are given."""
+    roots = np.flatnonzero(country.tree.parent < 0)
+    if date_from is not None and date_to is not None:
+        return {int(r): (date_from, date_to) for r in roots}
+    spans: dict[int, tuple[date, date]] = {}
+    if not len(cases.day):
+        return spans
+    day = cases.day.astype(np.int64)
+    of_case = country.province[cases.area]
+    first = np.full(len(country.ids), np.iinfo(np.int64).max)
+    last = np.full(len(country.ids), np.iinfo(np.int64).min)
+    np.minimum.at(first, of_case, day)
+    np.maximum.at(last, of_case, day)
+    had = [int(r) for r in roots if last[r] >= first[r]]
+    if not had:
+        return spans
+    epoch = date(1970, 1, 1)
+    lo, hi = (epoch + timedelta(days=int(x)) for x in (first[had].min(), last[had].max()))
+    stretches = versions_in_force(lo, hi)
+    for r in had:
+        a, b = (epoch + timedelta(days=int(x)) for x in (first[r], last[r]))
+        in_force = [(v, x, y) for v, x, y in stretches if x <= b and y >= a]
+        b += timedelta(days=_longest_window(in_force))
+        spans[r] = (date_from or a, date_to or b)
+    return {r: (a, b) for r, (a, b) in spans.items() if a <= b}
 
 
-def _store(result: engine.Assessment, ids: list[int], version_id: int, lo: date, hi: date) -> int:
-    """Replace the stored levels of these areas and days with the engine's, in bulk."""
-    AreaLevel.objects.filter(area_id__in=ids, date__range=(lo, hi)).delete()
+def _in_spans(
+    country: _Country, spans: dict[int, tuple[date, date]], days: list[date]
+) -> BoolArray | None:
+    """Which (area, day) of an assessment fall in their province's span: None for all."""
+    if len(spans) == int((country.tree.parent < 0).sum()) and len(set(spans.values())) == 1:
+        ((a, b),) = set(spans.values())
+        if a <= days[0] and days[-1] <= b:
+            return None
+    lo = np.full(len(country.ids), np.datetime64("NaT"), dtype="datetime64[D]")
+    hi = lo.copy()
+    for r, (a, b) in spans.items():
+        lo[r], hi[r] = a, b
+    lo, hi = lo[country.province], hi[country.province]
+    day = np.array(days, dtype="datetime64[D]")
+    return (day[None, :] >= lo[:, None]) & (day[None, :] <= hi[:, None])
+
+
+def _with_overrides(country: _Country, result: engine.Assessment) -> npt.NDArray[np.int8]:
+    """The effective levels: the computed ones with every active override laid over them
+    (oldest first, so the newest wins), as `_apply_overrides` does on stored rows."""
+    level = result.level.copy()
+    first, last = result.days[0], result.days[-1]
+    overrides = Override.objects.filter(
+        Q(date_to=None) | Q(date_to__gte=first), revoked_at=None, date_from__lte=last
+    )
+    if country.root_filter is not None:
+        overrides = overrides.filter(area_id__in=country.ids.tolist())
+    rows = list(
+        overrides.order_by("created_at").values_list("area_id", "date_from", "date_to", "level")
+    )
+    if not rows:
+        return level
+    found = country.positions(np.array([r[0] for r in rows], dtype=np.int64))
+    for i, (pk, a, b, lvl) in zip(found, rows, strict=True):
+        if i < 0 or country.ids[i] != pk:
+            continue
+        t0 = max((a - first).days, 0)
+        t1 = min(((b or last) - first).days, len(result.days) - 1)
+        level[i, t0 : t1 + 1] = lvl
+    return level
+
+
+LEVEL_COLUMNS = tuple(name for name, _kind, _null in levels_store.COLUMNS)
+
+
+def _store(
+    country: _Country,
+    spans: dict[int, tuple[date, date]],
+    result: engine.Assessment,
+    level: npt.NDArray[np.int8],
+    keep: BoolArray | None,
+    version_id: int,
+) -> IntArray:
+    """Replace the stored levels of the kept areas and days with these, in bulk; the rows
+    written, by province (tree index)."""
     n_areas, n_days = result.level.shape
-    area_ids = np.repeat(np.array(ids), n_days)
-    days = np.tile(np.array(result.days, dtype="datetime64[D]"), n_areas).astype(date)
-    level = result.level.ravel().tolist()
-    rate = _nullable(result.rate)
-    cover = _nullable(result.coverage)
-    rows = zip(
-        area_ids.tolist(),
-        days.tolist(),
-        level,
-        level,
-        [version_id] * len(level),
-        result.reason.ravel().tolist(),
-        np.nan_to_num(result.value.astype(np.float64), nan=0.0).ravel().tolist(),
-        result.cases.ravel().tolist(),
-        rate,
-        cover,
-        result.treatment_ok.ravel().tolist(),
-        result.floored.ravel().tolist(),
-        np.repeat(result.is_parent, n_days).tolist(),
-        strict=True,
-    )
+    # By area id, then day: the order of both keys that begin with the area, so that each
+    # index is filled near its end rather than all over (three times faster on SQLite).
+    by_id = np.argsort(country.ids, kind="stable")
+    cells = (by_id[:, None] * n_days + np.arange(n_days)).ravel()
+    if keep is not None:
+        cells = cells[keep.ravel()[cells]]
+    area = cells // n_days
+    columns: dict[str, npt.NDArray[Any]] = {
+        "area_id": country.ids[area],
+        "day": np.array(result.days, dtype="datetime64[D]")[cells % n_days],
+        "level": level.ravel()[cells],
+        "computed_level": result.level.ravel()[cells],
+        "reason": result.reason.ravel()[cells],
+        "value": np.nan_to_num(result.value.ravel()[cells].astype(np.float64), nan=0.0),
+        "cases": result.cases.ravel()[cells],
+        "rate": result.rate.ravel()[cells].astype(np.float64),  # NaN: NULL
+        "coverage": result.coverage.ravel()[cells].astype(np.float64),
+        "treatment_ok": result.treatment_ok.ravel()[cells],
+        "floored": result.floored.ravel()[cells],
+        "is_parent": result.is_parent[area],
+    }
+    if connection.vendor == "postgresql":
+        _delete_levels(country, spans, result.days[0], result.days[-1])
+        levels_store.copy_levels(AreaLevel._meta.db_table, columns, version_id)
+    else:
+        replace = _any_levels(country, result.days[0], result.days[-1])
+        levels_store.insert_levels(AreaLevel._meta.db_table, columns, version_id, replace)
+    return np.bincount(country.province[area], minlength=n_areas)
+
+
+def _any_levels(country: _Country, first: date, last: date) -> bool:
+    """Whether any level of the country is stored in [first, last]."""
+    stored = AreaLevel.objects.filter(date__range=(first, last))
+    if country.root_filter is not None:
+        stored = stored.filter(area__in=Area.objects.filter(country.root_filter))
+    return stored.exists()
+
+
+def _delete_levels(
+    country: _Country, spans: dict[int, tuple[date, date]], first: date, last: date
+) -> None:
+    """Delete the stored levels that a store of [first, last] replaces."""
     table = AreaLevel._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(LEVEL_COLUMNS)}) "  # noqa: S608 (fixed names)
-        f"VALUES ({', '.join(['%s'] * len(LEVEL_COLUMNS))})"
-    )
-    batch = list(rows)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, batch)
-    return len(batch)
-
-
-def _nullable(values: np.ndarray) -> list[float | None]:
-    """Floats for SQL, NaN as NULL."""
-    return [None if v != v else v for v in values.astype(np.float64).ravel().tolist()]
+        every_root = len(spans) == int((country.tree.parent < 0).sum())
+        if country.root_filter is None and every_root and len(set(spans.values())) == 1:
+            ((a, b),) = set(spans.values())
+            cursor.execute(
+                f"DELETE FROM {table} WHERE date BETWEEN %s AND %s",  # noqa: S608
+                [max(a, first), min(b, last)],
+            )
+            return
+        for r, (a, b) in spans.items():
+            if max(a, first) <= min(b, last):
+                ids = country.ids[country.province == r].tolist()
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE date BETWEEN %s AND %s AND area_id = ANY(%s)",  # noqa: S608
+                    [max(a, first), min(b, last), ids],
+                )
 
 
 def _apply_overrides(ids: list[int], date_from: date, date_to: date) -> None:

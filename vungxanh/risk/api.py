@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from vungxanh.accounts.models import User
+from vungxanh.areas.models import TYPES_OF_TIER, Area, under
 from vungxanh.areas.queries import get_area
 
 from . import actions, queries
 from .models import Override, Ruleset, RulesetVersion
-from .rules import LEVELS, RulesetParams
+from .rules import RulesetParams
 
 router = Router(tags=["risk"])
 
@@ -38,21 +40,32 @@ class LevelOut(Schema):
 
 
 @router.get("/levels", response=list[LevelOut], auth=None)
-def levels(request: HttpRequest, date: date, parent: str) -> list[LevelOut]:
-    """The level of each child of `parent` on `date`, the computed level beside any override."""
-    rows = queries.levels_of_children(get_area(parent), date)
-    return [
-        LevelOut(
-            area_code=r.area.code,
-            name=r.area.name,
-            level=r.row.level if r.row else None,
-            colour=LEVELS[r.row.level] if r.row else None,
-            computed_level=r.row.computed_level if r.row else None,
-            override=OverrideOut.from_orm(r.override) if r.override else None,
-            explanation=r.explanation,
-        )
-        for r in rows
-    ]
+def levels(
+    request: HttpRequest,
+    date: date,
+    parent: str | None = None,
+    tier: Literal["province", "district", "commune"] | None = None,
+    explain: bool = True,
+) -> HttpResponse:
+    """The level of each area on `date`, the computed level beside any override.
+
+    `parent=CODE`: the children of CODE (by name). `tier=commune` (or district, province):
+    every area of that tier in the country, or under `parent` when it is given too (by tree
+    order). `explain=0` leaves the explanations out (faster for a whole country).
+    """
+    if parent is None and tier is None:
+        raise HttpError(400, _("Give parent, tier or both."))
+    areas = Area.objects.filter(type__in=queries.assessed_types())
+    if tier is not None:
+        areas = areas.filter(type__in=TYPES_OF_TIER[tier]).order_by("path")
+        if parent is not None:
+            areas = areas.filter(under(get_area(parent).path))
+    else:
+        areas = areas.filter(parent=get_area(parent or "")).order_by("name")
+    rows = queries.levels_for_day(areas, date, with_explanation=explain)
+    # Rows are already plain JSON values: skip validating thousands of them through the schema
+    # (which stays declared above for the OpenAPI document).
+    return JsonResponse(rows, safe=False)
 
 
 @router.get("/series", auth=None)

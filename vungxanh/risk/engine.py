@@ -150,9 +150,7 @@ def assess(
     n_days = (date_to - start).days + 1
     offset = (date_from - start).days
 
-    own = _daily_case_arrays(tree, cases, params, start, n_days)
-    totals = {k: _sum_up_the_tree(tree, v) for k, v in own.items()}
-    window = {k: _window_sums(v, params.window_days) for k, v in totals.items()}
+    window = _Windows(tree, cases, params, start, n_days)
     cover, treatment = _coverage_arrays(tree, coverage, params, start, n_days)
 
     state = _State.new(len(tree.codes), n_days)
@@ -161,11 +159,14 @@ def assess(
     state.coverage[:] = cover
     state.treatment_ok[:] = treatment
 
-    leaves = np.flatnonzero(~tree.has_children)
-    _apply_area_method(state, leaves, params, window, tree)
-    for depth in sorted(set(tree.depth[tree.has_children].tolist()), reverse=True):
-        group = np.flatnonzero(tree.has_children & (tree.depth == depth))
-        _apply_rollup(state, group, params, window, tree)
+    if params.rollup.policy == "direct":  # every area on its own totals: one pass
+        _apply_area_method(state, np.arange(len(tree.codes)), params, window, tree)
+    else:
+        leaves = np.flatnonzero(~tree.has_children)
+        _apply_area_method(state, leaves, params, window, tree)
+        for depth in sorted(set(tree.depth[tree.has_children].tolist()), reverse=True):
+            group = np.flatnonzero(tree.has_children & (tree.depth == depth))
+            _apply_rollup(state, group, params, window, tree)
 
     days = [date_from + timedelta(days=i) for i in range(n_days - offset)]
     return Assessment(
@@ -228,29 +229,39 @@ def _first_day(cases: Cases, coverage: Coverage, date_from: date, window: int) -
     return first
 
 
-def _daily_case_arrays(
-    tree: Tree, cases: Cases, params: RulesetParams, start: date, n_days: int
-) -> dict[str, npt.NDArray[np.int32]]:
-    """Own cases per area and day, by the categories the metrics need (counted settings only)."""
-    counted = np.isin(cases.setting, [SETTINGS.index(s) for s in params.counted_settings])
-    day = (cases.day - np.datetime64(start, "D")).astype(np.int64)
-    in_range = counted & (day >= 0) & (day < n_days)
-    shape = (len(tree.codes), n_days)
-    out: dict[str, npt.NDArray[np.int32]] = {}
-    masks = {
-        "community": in_range,
-        "known": in_range & cases.source_known,
-        "unknown": in_range & ~cases.source_known,
-        "high_contact": in_range & cases.high_contact,
-    }
-    for name, mask in masks.items():
-        flat = np.bincount(
-            cases.area[mask] * n_days + day[mask],
-            weights=cases.count[mask],
-            minlength=shape[0] * shape[1],
-        )
-        out[name] = flat.reshape(shape).astype(np.int32)
-    return out
+class _Windows:
+    """Counted cases in the window ending on each day, per area (its own and every case below
+    it), by category; each category is computed when a metric first asks for it, so that a
+    ruleset that reads only community cases pays for one category, not four."""
+
+    def __init__(
+        self, tree: Tree, cases: Cases, params: RulesetParams, start: date, n_days: int
+    ) -> None:
+        counted = np.isin(cases.setting, [SETTINGS.index(s) for s in params.counted_settings])
+        day = (cases.day - np.datetime64(start, "D")).astype(np.int64)
+        in_range = counted & (day >= 0) & (day < n_days)
+        self._masks = {
+            "community": in_range,
+            "known": in_range & cases.source_known,
+            "unknown": in_range & ~cases.source_known,
+            "high_contact": in_range & cases.high_contact,
+        }
+        self._flat = cases.area * n_days + day
+        self._tree, self._cases, self._window = tree, cases, params.window_days
+        self._shape = (len(tree.codes), n_days)
+        self._sums: dict[str, npt.NDArray[np.int32]] = {}
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.int32]:
+        if name not in self._sums:
+            mask = self._masks[name]
+            own = np.bincount(
+                self._flat[mask],
+                weights=self._cases.count[mask],
+                minlength=self._shape[0] * self._shape[1],
+            )
+            totals = _sum_up_the_tree(self._tree, own.reshape(self._shape).astype(np.int32))
+            self._sums[name] = _window_sums(totals, self._window)
+        return self._sums[name]
 
 
 def _sum_up_the_tree(tree: Tree, own: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
@@ -287,22 +298,28 @@ def _coverage_arrays(
     metric = "first_dose_18_pct"
     if isinstance(params.area_method, RateMatrix):
         metric = params.area_method.coverage_metric
-    values = getattr(coverage, metric)
     shape = (len(tree.codes), n_days)
-    cover = np.full(shape, np.nan, dtype=np.float32)
-    treatment = np.ones(shape, dtype=bool)
     day = np.clip((coverage.day - np.datetime64(start, "D")).astype(np.int64), 0, None)
-    for i in np.lexsort((day, coverage.area)):  # by area, then day: later rows win
-        cover[coverage.area[i], day[i] :] = values[i]
-        treatment[coverage.area[i], day[i] :] = coverage.treatment_ok[i]
-    return cover, treatment
+    order = np.lexsort((coverage.day, coverage.area))  # by area, then date: later rows win
+    order = order[day[order] < n_days]
+    area, at = coverage.area[order], day[order]
+    last = np.r_[(area[1:] != area[:-1]) | (at[1:] != at[:-1]), True][: len(order)]
+    order, area, at = order[last], area[last], at[last]  # the last row of an area and day
+    # 1 + the position in `order` of the row in force (0: none yet), carried forward in time:
+    # within an area, positions grow with the day, so a running maximum is "the latest row".
+    latest = np.zeros(shape, dtype=np.int32)
+    latest[area, at] = np.arange(1, len(order) + 1, dtype=np.int32)
+    np.maximum.accumulate(latest, axis=1, out=latest)
+    values = np.r_[np.nan, getattr(coverage, metric)[order]].astype(np.float32)
+    treatment = np.r_[True, coverage.treatment_ok[order]].astype(bool)
+    return values[latest], treatment[latest]
 
 
 def _apply_area_method(
     state: _State,
     rows: IntArray,
     params: RulesetParams,
-    window: dict[str, npt.NDArray[np.int32]],
+    window: _Windows,
     tree: Tree,
 ) -> None:
     method = params.area_method
@@ -316,7 +333,7 @@ def _apply_rollup(
     state: _State,
     rows: IntArray,
     params: RulesetParams,
-    window: dict[str, npt.NDArray[np.int32]],
+    window: _Windows,
     tree: Tree,
 ) -> None:
     rollup = params.rollup
@@ -343,22 +360,34 @@ def _apply_matrix(state: _State, rows: IntArray, method: RateMatrix) -> None:
     level[state.cases[rows] == 0] = method.no_case_level
     floored = np.zeros_like(level, dtype=bool)
     if method.treatment_floor:
-        not_ok = ~state.treatment_ok[rows]
-        for d in range(1, level.shape[1]):
-            raise_to = np.where(not_ok[:, d], level[:, d - 1], 0)
-            floored[:, d] = raise_to > level[:, d]
-            level[:, d] = np.maximum(level[:, d], raise_to)
+        _treatment_floor(level, floored, ~state.treatment_ok[rows])
     state.level[rows] = level
     state.reason[rows] = REASON_MATRIX
     state.value[rows] = rate
     state.floored[rows] = floored
 
 
+def _treatment_floor(level: npt.NDArray[np.int8], floored: BoolArray, not_ok: BoolArray) -> None:
+    """Where treatment capacity is not met, the level is never lower than the day before's:
+    a loop over days (each day reads the one before), over the areas that ever lack capacity,
+    day-major so that each step reads contiguous memory."""
+    some = np.flatnonzero(not_ok.any(axis=1))
+    if not len(some):
+        return
+    lv, lacking = level[some].T.copy(), not_ok[some].T.copy()
+    raised = np.zeros_like(lacking)
+    for d in range(1, lv.shape[0]):
+        raise_to = np.where(lacking[d], lv[d - 1], 0)
+        raised[d] = raise_to > lv[d]
+        np.maximum(lv[d], raise_to, out=lv[d])
+    level[some], floored[some] = lv.T, raised.T
+
+
 def _apply_conditions(
     state: _State,
     rows: IntArray,
     levels: ConditionLevels,
-    window: dict[str, npt.NDArray[np.int32]],
+    window: _Windows,
     tree: Tree,
 ) -> None:
     n_days = state.level.shape[1]
@@ -387,7 +416,7 @@ def _metric(
     child_level: int | None,
     rows: IntArray,
     state: _State,
-    window: dict[str, npt.NDArray[np.int32]],
+    window: _Windows,
     tree: Tree,
 ) -> npt.NDArray[np.float64]:
     population = tree.population[rows]

@@ -125,11 +125,18 @@ class AreaLevel(models.Model):
     """The level of an area on a day: the effective one (an override, if any, else the computed
     one) and the computed one beside it, with what explains the computed level."""
 
-    area = models.ForeignKey("areas.Area", models.CASCADE, related_name="levels")
+    # Millions of rows are written at a time, so no foreign key is checked by the database
+    # (Django still cascades and protects on delete; a recompute writes only ids it has just
+    # read), and the area has no index of its own (the unique (area, date) one serves it).
+    area = models.ForeignKey(
+        "areas.Area", models.CASCADE, related_name="levels", db_constraint=False, db_index=False
+    )
     date = models.DateField()
     level = models.PositiveSmallIntegerField()
     computed_level = models.PositiveSmallIntegerField()
-    ruleset_version = models.ForeignKey(RulesetVersion, models.PROTECT, related_name="+")
+    ruleset_version = models.ForeignKey(
+        RulesetVersion, models.PROTECT, related_name="+", db_constraint=False
+    )
     reason = models.SmallIntegerField()
     value = models.FloatField()
     cases = models.IntegerField()

@@ -6,19 +6,18 @@ none loops over a country's rows in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from vungxanh.areas.models import TYPES_OF_TIER, Area, AreaGeometry, Tier, under
 from vungxanh.lib import tree
 
 from . import engine, explain
 from .models import AreaLevel, LevelRun, Override, RulesetVersion
-from .rules import LEVELS
+from .rules import LEVELS, RulesetParams
 
 
 def level_facts(row: AreaLevel) -> engine.Facts:
@@ -36,40 +35,103 @@ def level_facts(row: AreaLevel) -> engine.Facts:
 
 def explanation(row: AreaLevel, versions: dict[int, RulesetVersion]) -> str:
     version = versions[row.ruleset_version_id]
-    return explain.explain(level_facts(row), version.parsed())
+    return explain.explain(level_facts(row), _parsed(version))
+
+
+def _parsed(version: RulesetVersion) -> RulesetParams:
+    """A version's parameters, validated once per loaded version (not once per row)."""
+    cached: RulesetParams | None = getattr(version, "_parsed_params", None)
+    if cached is None:
+        cached = version.parsed()
+        version._parsed_params = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _versions() -> dict[int, RulesetVersion]:
     return {v.pk: v for v in RulesetVersion.objects.select_related("ruleset")}
 
 
-@dataclass
-class ChildLevel:
-    area: Area
-    row: AreaLevel | None
-    override: Override | None
-    explanation: str
+LEVEL_FIELDS = (
+    "level",
+    "computed_level",
+    "ruleset_version_id",
+    "reason",
+    "value",
+    "cases",
+    "rate",
+    "coverage",
+    "floored",
+    "is_parent",
+)
 
 
-def levels_of_children(parent: Area, day: date) -> list[ChildLevel]:
-    children = list(parent.children.filter(type__in=_assessed()).order_by("name"))
-    rows = {r.area_id: r for r in AreaLevel.objects.filter(area__in=children, date=day)}
-    overrides: dict[int, Override] = {}
-    for o in Override.objects.filter(area__in=children).active_on(day).order_by("created_at"):
-        overrides[o.area_id] = o  # the newest wins, as in the stored level
-    versions = _versions()
-    return [
-        ChildLevel(
-            area=c,
-            row=rows.get(c.pk),
-            override=overrides.get(c.pk),
-            explanation=explanation(rows[c.pk], versions) if c.pk in rows else "",
+def levels_for_day(
+    areas: QuerySet[Area], day: date, *, with_explanation: bool = True
+) -> list[dict[str, Any]]:
+    """The level of each of `areas` (in their order) on `day`, as the levels API gives it.
+
+    Plain rows (values_list) joined in a dict, no model objects: every commune of the country
+    is one query for the areas, one for their levels, one for their overrides. Explanations
+    are made once per distinct set of facts (most green communes share one).
+    """
+    listed = list(areas.values_list("pk", "code", "name"))
+    of_areas = areas.values("pk")
+    levels = {
+        r[0]: r[1:]
+        for r in AreaLevel.objects.filter(date=day, area__in=of_areas)
+        .values_list("area_id", *LEVEL_FIELDS)
+        .order_by()
+    }
+    overrides: dict[int, dict[str, Any]] = {}
+    for o in Override.objects.filter(area__in=of_areas).active_on(day).order_by("created_at"):
+        overrides[o.area_id] = {  # the newest wins, as in the stored level
+            "id": o.pk,
+            "level": o.level,
+            "date_from": o.date_from.isoformat(),
+            "date_to": o.date_to.isoformat() if o.date_to else None,
+            "reason": o.reason,
+            "decision_number": o.decision_number,
+        }
+    versions = _versions() if with_explanation else {}
+    explained: dict[tuple[Any, ...], str] = {}
+    out = []
+    for pk, code, name in listed:
+        row = levels.get(pk)
+        text = ""
+        if row is not None and with_explanation:
+            if row[1:] not in explained:
+                explained[row[1:]] = _explain_values(row, versions)
+            text = explained[row[1:]]
+        out.append(
+            {
+                "area_code": code,
+                "name": name,
+                "level": row[0] if row else None,
+                "colour": LEVELS[row[0]] if row else None,
+                "computed_level": row[1] if row else None,
+                "override": overrides.get(pk),
+                "explanation": text,
+            }
         )
-        for c in children
-    ]
+    return out
 
 
-def _assessed() -> list[str]:
+def _explain_values(row: tuple[Any, ...], versions: dict[int, RulesetVersion]) -> str:
+    _level, computed, version_id, reason, value, cases, rate, coverage, floored, is_parent = row
+    facts = engine.Facts(
+        level=computed,
+        reason=reason,
+        value=value,
+        cases=cases,
+        rate=np.nan if rate is None else rate,
+        coverage=np.nan if coverage is None else coverage,
+        floored=bool(floored),
+        is_parent=bool(is_parent),
+    )
+    return explain.explain(facts, _parsed(versions[version_id]))
+
+
+def assessed_types() -> list[str]:
     return TYPES_OF_TIER[Tier.PROVINCE] + TYPES_OF_TIER[Tier.DISTRICT] + TYPES_OF_TIER[Tier.COMMUNE]
 
 
@@ -85,7 +147,7 @@ def series(area: Area) -> dict[str, Any]:
     ("0": no level), its centroid, boundary flag and neighbours: all the map needs to play."""
     span = level_dates(area)
     areas = list(
-        Area.objects.filter(under(area.path), type__in=_assessed())
+        Area.objects.filter(under(area.path), type__in=assessed_types())
         .select_related("parent")
         .order_by("path")
     )

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 import pytest
+from django.db.models import Max, Min
 from django.test import Client
 
 from conftest import client_for, make_user
@@ -63,6 +64,31 @@ def test_recompute_is_idempotent(outbreak):
         )
     )
     assert before == after
+
+
+@pytest.mark.django_db
+def test_recomputing_provinces_together_gives_each_its_own_span_and_levels(outbreak):
+    phan_rang = Area.objects.get(code="58").children.first().children.first()
+    actions.do_record_cases(None, [actions.CaseInput(phan_rang, date(2021, 10, 20), 40)])
+
+    def stored():
+        return sorted(
+            AreaLevel.objects.values_list(
+                "area__code", "date", "level", "computed_level", "reason", "cases", "rate"
+            )
+        )
+
+    one_by_one = stored()  # each recording recomputed its own province
+    AreaLevel.objects.all().delete()
+    report = actions.do_recompute_levels()
+    assert stored() == one_by_one
+    assert report.provinces == 2
+    spans = {
+        code: AreaLevel.objects.filter(area__code=code).aggregate(lo=Min("date"), hi=Max("date"))
+        for code in ("56", "58")
+    }
+    assert spans["56"] == {"lo": date(2021, 9, 5), "hi": date(2021, 9, 19)}  # 2686: 14 days
+    assert spans["58"] == {"lo": date(2021, 10, 20), "hi": date(2021, 10, 27)}  # 4800: 7 days
 
 
 @pytest.mark.django_db
@@ -191,6 +217,39 @@ def test_progress_numbers_match_the_levels_api(outbreak):
         for r in client.get(f"/api/v1/risk/levels?date=2021-09-05&parent={d['area_code']}").json()
     )
     assert (day["communes"], day["green"]) == (139, green) == (139, 138)
+
+
+@pytest.mark.django_db
+def test_the_levels_api_gives_every_commune_of_a_date_by_tier(outbreak, health):
+    actions.do_set_override(
+        health,
+        outbreak,
+        level=2,
+        date_from=date(2021, 9, 5),
+        date_to=None,
+        reason="thử",
+        decision_number="2/QĐ",
+    )
+    client = Client()
+    url = "/api/v1/risk/levels?date=2021-09-05"
+    every = client.get(f"{url}&tier=commune").json()
+    assert len(every) == Area.objects.of_tier("commune").count() == 139 + 65
+    by_code = {r["area_code"]: r for r in every}
+    for district in client.get(f"{url}&parent=56").json():
+        for r in client.get(f"{url}&parent={district['area_code']}").json():
+            assert by_code[r["area_code"]] == r  # the same rows as the children of each district
+    vinh_hoa = by_code["22327"]
+    assert (vinh_hoa["level"], vinh_hoa["computed_level"], vinh_hoa["colour"]) == (2, 4, "yellow")
+    assert vinh_hoa["override"]["decision_number"] == "2/QĐ"
+    assert vinh_hoa["explanation"].startswith("đỏ")
+    ninh_thuan = Area.objects.get(code="58")
+    in_58 = Area.objects.subtree(ninh_thuan).of_tier("commune").values_list("code", flat=True)
+    assert {by_code[c]["level"] for c in in_58} == {None}  # no case there: no level stored
+    bare = client.get(f"{url}&tier=commune&parent=568&explain=0").json()
+    assert len(bare) == 27 and {r["explanation"] for r in bare} == {""}
+    assert {r["area_code"]: r["level"] for r in bare}["22327"] == 2
+    assert client.get(url).status_code == 400
+    assert client.get(f"{url}&tier=village").status_code in (400, 422)
 
 
 @pytest.mark.django_db
