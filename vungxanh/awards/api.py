@@ -423,8 +423,14 @@ class GrantedOut(Schema):
     decision_number: str = Field(..., alias="decision.number")
     signed_on: date = Field(..., alias="decision.signed_on")
     signer: str = Field(..., alias="decision.signer")
+    campaign: str | None
     phase: int | None
     presented_on: date | None
+
+    @staticmethod
+    def resolve_campaign(award: GrantedAward) -> str | None:
+        campaign = award.decision.dossier.campaign
+        return campaign.code if campaign else None
 
     @staticmethod
     def resolve_phase(award: GrantedAward) -> int | None:
@@ -434,9 +440,12 @@ class GrantedOut(Schema):
 
 @router.get("/granted", response=list[GrantedOut], auth=None)
 @paginate(PageOf200)
-def granted(request: HttpRequest, campaign: str) -> Any:
-    """Public: the awards granted in a campaign, latest decision first."""
-    return queries.granted_in(get_object_or_404(Campaign, code=campaign))
+def granted(request: HttpRequest, campaign: str | None = None, q: str = "", unit: str = "") -> Any:
+    """Public: the register of granted awards, latest decision first; of a campaign, searched by
+    words of the name, position or proposing unit (`q`), or of a unit by its code (`unit`:
+    awarded as a collective, or proposing the person)."""
+    chosen = get_object_or_404(Campaign, code=campaign) if campaign else None
+    return queries.granted_register(campaign=chosen, q=q, unit=unit)
 
 
 class CeremonyIn(Schema):

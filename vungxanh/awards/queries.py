@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vungxanh.accounts.scope import get_visible_or_404
@@ -77,3 +77,27 @@ def granted_awards() -> QuerySet[GrantedAward]:
 
 def granted_in(campaign: Campaign) -> QuerySet[GrantedAward]:
     return granted_awards().filter(decision__dossier__campaign=campaign)
+
+
+def granted_register(
+    *, campaign: Campaign | None = None, q: str = "", unit: str = ""
+) -> QuerySet[GrantedAward]:
+    """Public: the register of granted awards, searched by words of the name, the position or
+    the proposing unit (`q`), or for a unit by its code (`unit`: awarded as a collective, or the
+    unit whose dossier proposed the person)."""
+    rows = granted_in(campaign) if campaign is not None else granted_awards()
+    for word in q.split():
+        rows = rows.filter(
+            Q(nominee_name__icontains=word)
+            | Q(nomination__position__icontains=word)
+            | Q(decision__dossier__issuer_name__icontains=word)
+        )
+    if unit.strip():
+        code = unit.strip()
+        rows = rows.filter(
+            Q(nomination__nominee_area__code=code)
+            | Q(nomination__nominee_org__code=code)
+            | Q(nomination__kind="individual", decision__dossier__issuer_area__code=code)
+            | Q(nomination__kind="individual", decision__dossier__issuer_org__code=code)
+        )
+    return rows.select_related("decision__dossier__campaign")

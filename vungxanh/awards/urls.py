@@ -4,6 +4,7 @@ from . import views
 
 app_name = "awards"
 urlpatterns = [
+    path("khen-thuong/", views.register, name="register"),
     path("khen-thuong/ho-so/", views.dossiers, name="dossiers"),
     path("khen-thuong/ho-so/moi/", views.create, name="create"),
     path("khen-thuong/ho-so/<int:dossier_id>/", views.dossier, name="dossier"),

@@ -3,6 +3,8 @@ act on and the decision; and the public list of awards granted in a campaign."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -254,6 +256,15 @@ def decide(request: HttpRequest, dossier_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Decision %(n)s recorded.") % {"n": decision.number})
     return redirect("awards:dossier", dossier_id=item.pk)
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Public: the register of awards granted in every campaign, searched by person or unit."""
+    q = request.GET.get("q", "")[:100]
+    rows = queries.granted_register(q=q)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({"q": q}) if q else ""
+    return render(request, "awards/register.html", {"page": page, "q": q, "query": query})
 
 
 def granted(request: HttpRequest, code: str) -> HttpResponse:

@@ -96,6 +96,18 @@ def test_a_dossier_goes_from_draft_to_the_public_register_through_the_api(people
     assert [(g["nominee_name"], g["decision_number"], g["award_form"]) for g in public] == [
         ("Phường Vĩnh Hòa", "1520/QĐ-UBND", "BK_UBND_TINH")
     ]
+    # the public register, by person or unit, across campaigns; the page shows the same
+    anyone = Client()
+    for query in ("unit=22327", "q=vĩnh+hòa", "q=Vĩnh", ""):
+        found = anyone.get(f"{API}/granted?{query}").json()["items"]
+        assert [(g["nominee_name"], g["campaign"]) for g in found] == [
+            ("Phường Vĩnh Hòa", "vung-xanh")
+        ], query
+    for query in ("unit=22333", "q=Vĩnh+Phước"):
+        assert anyone.get(f"{API}/granted?{query}").json()["items"] == [], query
+    page = anyone.get("/khen-thuong/?q=V%C4%A9nh+H%C3%B2a")
+    assert [a.nominee_name for a in page.context["page"]] == ["Phường Vĩnh Hòa"]
+    assert not anyone.get("/khen-thuong/?q=Ph%C6%B0%E1%BB%9Bc").context["page"].object_list
     listed = commune.get(f"{API}/dossiers/?status=decided&campaign=vung-xanh").json()["items"]
     assert [d["number"] for d in listed] == ["01/TTr-UBND"]
     assert commune.get(f"{API}/dossiers/?status=draft").json()["items"] == []
