@@ -505,6 +505,7 @@ def do_decide(
                     "number": earlier.decision.number,
                     "day": earlier.decision.signed_on.strftime("%d/%m/%Y"),
                 },
+                conflict=True,
             )
     try:
         with transaction.atomic():

@@ -38,7 +38,8 @@ def _refused(exc: actions.AwardRefused) -> HttpError:
         return HttpError(404, exc.message)
     if exc.field == "step":
         return HttpError(403, f"{exc.field}: {exc.message}")
-    return HttpError(409 if exc.field == "status" else 400, f"{exc.field}: {exc.message}")
+    conflict = exc.conflict or exc.field == "status"
+    return HttpError(409 if conflict else 400, f"{exc.field}: {exc.message}")
 
 
 # Forms -----------------------------------------------------------------------------------------

@@ -167,7 +167,9 @@ def do_register(
                 after={"campaign": campaign.code, "pledges": pledges},
             )
     except IntegrityError as exc:
-        raise EmulationRefused("unit", _("This unit is already registered.")) from exc
+        raise EmulationRefused(
+            "unit", _("This unit is already registered."), conflict=True
+        ) from exc
     return registration
 
 

@@ -35,7 +35,7 @@ def _user(request: HttpRequest) -> User:
 def _refused(exc: actions.EmulationRefused) -> HttpError:
     if exc.field in ("campaign", "area"):
         return HttpError(404, exc.message)
-    status = 409 if exc.field in ("status", "phase") else 400
+    status = 409 if exc.conflict or exc.field in ("status", "phase") else 400
     return HttpError(status, f"{exc.field}: {exc.message}")
 
 

@@ -87,6 +87,7 @@ def test_a_commune_s_dossier_climbs_through_the_district_and_the_province_s_chai
             nominations=list(again.nominations.all()),
         )
     assert "1520/QĐ-UBND" in twice.value.message and "07/09/2021" in twice.value.message
+    assert twice.value.conflict  # the API answers 409
 
 
 @pytest.mark.django_db

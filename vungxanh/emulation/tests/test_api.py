@@ -75,7 +75,7 @@ def test_a_unit_registers_within_its_scope_and_the_organizer_decides(campaign, p
     registration = created.json()
     assert registration["late"] is True and registration["status"] == "pending"
     again = post(district, url, pledge)
-    assert again.status_code == 400 and again.json()["error"]["message"].startswith("unit:")
+    assert again.status_code == 409 and again.json()["error"]["message"].startswith("unit:")
 
     # registrations are seen in scope: the ward sees its own, another province none
     seen = client_for(personas.commune_a).get(url).json()["items"]
