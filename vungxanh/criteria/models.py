@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vungxanh.areas.fields import PathField
+from vungxanh.lib.versioned import PublishedVersion
 
 from .rules import TARGETS, Definition, parse
 
@@ -59,26 +60,11 @@ class CriteriaSet(models.Model):
         return self.versions.order_by("-version").first()
 
 
-class CriteriaSetVersion(models.Model):
+class CriteriaSetVersion(PublishedVersion):
     """One version of a set. A published version never changes; an edit makes a new draft."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
-
     criteria_set = models.ForeignKey(CriteriaSet, models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     definition = models.JSONField()
-    decision = models.CharField(_("decision"), max_length=100)
-    decision_date = models.DateField(_("decision date"))
-    effective_from = models.DateField(_("effective from"))
-    provenance = models.TextField(_("provenance"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["criteria_set", "-version"]

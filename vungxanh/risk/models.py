@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vungxanh.lib.versioned import PublishedVersion
+
 from .rules import RulesetParams
 
 
@@ -19,26 +21,11 @@ class Ruleset(models.Model):
         return f"{self.code} · {self.name}"
 
 
-class RulesetVersion(models.Model):
+class RulesetVersion(PublishedVersion):
     """One version of a ruleset. Published versions never change; an edit makes a new draft."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
-
     ruleset = models.ForeignKey(Ruleset, models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     params = models.JSONField()
-    decision = models.CharField(_("decision"), max_length=100)
-    decision_date = models.DateField(_("decision date"))
-    effective_from = models.DateField(_("effective from"))
-    provenance = models.TextField(_("provenance"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-effective_from", "-version"]
