@@ -87,11 +87,16 @@ def granted_register(
     unit whose dossier proposed the person)."""
     rows = granted_in(campaign) if campaign is not None else granted_awards()
     for word in q.split():
-        rows = rows.filter(
-            Q(nominee_name__icontains=word)
-            | Q(nomination__position__icontains=word)
-            | Q(decision__dossier__issuer_name__icontains=word)
-        )
+        # SQLite folds only ASCII letters: try the word as typed, lower and capitalized ("đặng"
+        # finds "Đặng").
+        match = Q()
+        for form in {word, word.lower(), word.capitalize()}:
+            match |= (
+                Q(nominee_name__icontains=form)
+                | Q(nomination__position__icontains=form)
+                | Q(decision__dossier__issuer_name__icontains=form)
+            )
+        rows = rows.filter(match)
     if unit.strip():
         code = unit.strip()
         rows = rows.filter(

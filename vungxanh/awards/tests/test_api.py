@@ -98,7 +98,7 @@ def test_a_dossier_goes_from_draft_to_the_public_register_through_the_api(people
     ]
     # the public register, by person or unit, across campaigns; the page shows the same
     anyone = Client()
-    for query in ("unit=22327", "q=vĩnh+hòa", "q=Vĩnh", ""):
+    for query in ("unit=22327", "q=vĩnh+hòa", "q=VĨNH", "q=phường+vĩnh", ""):
         found = anyone.get(f"{API}/granted?{query}").json()["items"]
         assert [(g["nominee_name"], g["campaign"]) for g in found] == [
             ("Phường Vĩnh Hòa", "vung-xanh")
