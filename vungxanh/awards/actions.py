@@ -32,7 +32,15 @@ from vungxanh.documents import format_number
 from vungxanh.lib import clock
 from vungxanh.lib.errors import Refused
 
-from .models import AwardForm, Decision, Dossier, GrantedAward, Nomination, ReviewStep
+from .models import (
+    AwardForm,
+    Decision,
+    Dossier,
+    GrantedAward,
+    Nomination,
+    ReviewStep,
+    step_title,
+)
 
 DATA = Path(__file__).parent / "data" / "award_forms.json"
 CHAIN_ROLES = {
@@ -114,7 +122,7 @@ def route(
                     [Role.ORG_REPRESENTATIVE],
                     manager.area,
                     manager,
-                    _("%(unit)s (managing unit) reviews and proposes") % {"unit": manager.name},
+                    step_title("forward", manager.area.name, manager.name),
                 )
             )
     else:
@@ -131,12 +139,12 @@ def route(
                 list(FORWARD_ROLES),
                 area,
                 None,
-                _("%(area)s reviews and proposes to the level above") % {"area": area.name},
+                step_title("forward", area.name),
             )
         )
     for kind in chain:
         steps.append(
-            StepSpec(kind, list(CHAIN_ROLES[kind]), target, None, _chain_label(kind, target))
+            StepSpec(kind, list(CHAIN_ROLES[kind]), target, None, step_title(kind, target.name))
         )
     if form.grantor_tier == "central":
         steps.append(
@@ -145,20 +153,10 @@ def route(
                 [Role.EMULATION],
                 target,
                 None,
-                _("The central level decides (recorded by the emulation office of %(area)s)")
-                % {"area": target.name},
+                step_title("central", target.name),
             )
         )
     return steps
-
-
-def _chain_label(kind: str, area: Area) -> str:
-    labels = {
-        "standing_agency": _("Standing agency of %(area)s reviews"),
-        "emulation": _("Emulation office of %(area)s reviews"),
-        "chairman": _("Chairman of %(area)s decides"),
-    }
-    return labels[kind] % {"area": f"{area.name[:1].lower()}{area.name[1:]}"}
 
 
 def holds_step(actor: User | None, step: ReviewStep) -> bool:

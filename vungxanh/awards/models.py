@@ -179,23 +179,29 @@ class ReviewStep(models.Model):
     @property
     def title(self) -> str:
         """What the step is, in the reader's language."""
-        from django.utils.translation import gettext as _
+        organization = self.organization.name if self.organization_id else None  # type: ignore[union-attr]
+        return step_title(self.kind, self.area.name, organization) or self.label
 
-        if self.kind == "forward" and self.organization_id:
-            assert self.organization is not None
-            return _("%(unit)s (managing unit) reviews and proposes") % {
-                "unit": self.organization.name
-            }
-        labels = {
-            "forward": _("%(area)s reviews and proposes to the level above"),
-            "standing_agency": _("Standing agency of %(area)s reviews"),
-            "emulation": _("Emulation office of %(area)s reviews"),
-            "chairman": _("Chairman of %(area)s decides"),
-            "central": _(
-                "The central level decides (recorded by the emulation office of %(area)s)"
-            ),
-        }
-        return labels.get(self.kind, self.label) % {"area": self.area.name}
+
+def step_title(kind: str, area: str, organization: str | None = None) -> str:
+    """The title of a review step: who acts, at which area (or managing organization)."""
+    from django.utils.translation import gettext as _
+
+    if kind == "forward" and organization:
+        return _("%(unit)s (managing unit) reviews and proposes") % {"unit": organization}
+    labels = {
+        "forward": _("%(area)s reviews and proposes to the level above"),
+        "standing_agency": _("Standing agency of %(area)s reviews"),
+        "emulation": _("Emulation office of %(area)s reviews"),
+        "chairman": _("Chairman of %(area)s decides"),
+        "central": _("The central level decides (recorded by the emulation office of %(area)s)"),
+    }
+    if kind not in labels:
+        return ""
+    # the area's name opens the sentence only for "forward"; elsewhere it is lower-cased
+    # ("Cơ quan thường trực tỉnh Khánh Hòa")
+    name = area if kind == "forward" else f"{area[:1].lower()}{area[1:]}"
+    return labels[kind] % {"area": name}
 
 
 class Nomination(models.Model):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from vungxanh.areas.models import Area
 from vungxanh.awards import actions
@@ -26,6 +27,9 @@ def test_a_commune_s_dossier_climbs_through_the_district_and_the_province_s_chai
         ("chairman", "56"),
     ]
     assert dossier.number == "01/TTr-UBND" and not dossier.late
+    with translation.override("vi"):  # the area's name opens a sentence only when forwarding
+        assert steps[0].title == "Thành phố Nha Trang xem xét, đề nghị cấp trên"
+        assert steps[1].title == "Cơ quan thường trực tỉnh Khánh Hòa thẩm định"
     # nobody further up acts before the district: the chairman cannot decide yet
     with pytest.raises(actions.AwardRefused) as early:
         actions.do_decide(
