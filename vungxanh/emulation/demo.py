@@ -20,13 +20,15 @@ the weights and the hand scores are the demo's, and the campaign says so.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from vungxanh.accounts.models import User
 from vungxanh.areas.models import Area, AreaType
 
 from . import actions
-from .models import Campaign, Cluster, Registration
+from .models import Campaign, Cluster, PhaseReview, Registration
 
 SEED = 2021
 CODE = "bao-ve-vung-xanh"
@@ -154,5 +156,7 @@ def load_demo_campaign(province: Area) -> Campaign | None:
             points=float(rng.choice([6, 7, 8, 9, 10])),
             note=rng.choice(PRACTICES),
         )
-    actions.do_review_phase(organizer, phase_1, PHASE_1.review_on)
+    review = actions.do_review_phase(organizer, phase_1, PHASE_1.review_on)
+    reviewed_at = timezone.make_aware(datetime.combine(PHASE_1.review_on, time(16, 0)))
+    PhaseReview.objects.filter(pk=review.pk).update(reviewed_at=reviewed_at)
     return campaign

@@ -71,8 +71,8 @@ def rank_cluster(
             value = values[unit.registration].get(spec.code)
             if value is None:
                 points = 0.0
-            elif high == low:
-                points = spec.weight
+            elif high == low:  # nobody differs: all the weight, unless there is none of it
+                points = 0.0 if spec.better == "higher" and value == 0 else spec.weight
             elif spec.better == "lower":
                 points = spec.weight * (high - value) / (high - low)
             else:

@@ -46,6 +46,20 @@ def test_points_are_relative_in_the_cluster_ties_share_a_rank_and_hand_scores_ar
     assert ranked[2].lines[2].points == 10  # capped at the weight
 
 
+def test_when_a_cluster_does_not_differ_on_a_criterion_all_get_its_weight_unless_it_is_zero():
+    criteria = [
+        standings.CriterionSpec("green", "Số ngày xanh", 60, "higher", False),
+        standings.CriterionSpec("fall", "Số ngày từ đỉnh về xanh", 40, "lower", False),
+    ]
+    units = [standings.Standing(i, name, str(i), "Huyện") for i, name in enumerate("AB")]
+    none_green = {0: {"green": 0, "fall": 17}, 1: {"green": 0, "fall": 17}}
+    ranked = standings.rank_cluster(units, criteria, none_green, {})
+    assert [(s.unit, s.total, s.rank) for s in ranked] == [("A", 40.0, 1), ("B", 40.0, 1)]
+    units = [standings.Standing(i, name, str(i), "Huyện") for i, name in enumerate("AB")]
+    all_green = {0: {"green": 12, "fall": 0}, 1: {"green": 12, "fall": 0}}
+    assert [s.total for s in standings.rank_cluster(units, criteria, all_green, {})] == [100, 100]
+
+
 @pytest.mark.django_db
 def test_standings_at_a_date_are_explained_reproducible_and_frozen_by_the_review(campaign):
     made, organizer = campaign
