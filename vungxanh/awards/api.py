@@ -325,7 +325,7 @@ def nominate(request: HttpRequest, dossier_id: int, body: NominateIn) -> Status[
             nominee_area=unit if isinstance(unit, Area) else None,
             nominee_org=unit if isinstance(unit, Organization) else None,
             summary=body.summary,
-            evidence=queries.standing_evidence(dossier, unit.code) if unit else {},
+            evidence=queries.nominee_evidence(dossier, unit) if unit else {},
         )
     except actions.AwardRefused as exc:
         raise _refused(exc) from exc

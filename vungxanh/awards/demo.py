@@ -103,7 +103,7 @@ def load_demo_dossiers(province: Area) -> int:
                     f"{unit.name} kéo giảm cấp độ dịch từ nguy cơ về mức bình thường mới trong "
                     "đợt 1, không để lây lan ra cộng đồng; 100% thôn, tổ dân phố có Tổ tự quản."
                 ),
-                evidence=queries.standing_evidence(item, code),
+                evidence=queries.nominee_evidence(item, unit),
             )
         name, position = next(people)
         actions.do_nominate(

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vungxanh.accounts.scope import get_visible_or_404
+from vungxanh.areas.models import Area, Organization
 from vungxanh.emulation.actions import phase_standings
 from vungxanh.emulation.models import Campaign
 
@@ -45,6 +46,33 @@ def get_step_for_user(user: Any, pk: int, dossier: Dossier | None = None) -> Rev
 
 def steps_of(dossier: Dossier) -> list[ReviewStep]:
     return list(dossier.steps.select_related("area", "organization", "acted_by").order_by("order"))
+
+
+def nominee_evidence(dossier: Dossier, unit: Area | Organization) -> dict[str, Any]:
+    """What the product knows of a collective nominee: its place in the standings of the
+    dossier's phase, and its latest verified safety rating."""
+    evidence = standing_evidence(dossier, unit.code)
+    from vungxanh.criteria.models import Assessment
+
+    unit_filter: dict[str, Area | Organization] = (
+        {"organization": unit} if isinstance(unit, Organization) else {"area": unit}
+    )
+    rating = (
+        Assessment.objects.filter(status=Assessment.Status.VERIFIED, **unit_filter)
+        .select_related("version__criteria_set")
+        .order_by("-verified_at")
+        .first()
+    )
+    if rating is not None and rating.verified_at is not None:
+        evidence["rating"] = {
+            "assessment": rating.pk,
+            "set": rating.version.criteria_set.code,
+            "rating": rating.rating,
+            "safe": rating.safe,
+            "verified_on": rating.verified_at.date().isoformat(),
+            "valid_until": rating.valid_until.isoformat() if rating.valid_until else None,
+        }
+    return evidence
 
 
 def standing_evidence(dossier: Dossier, unit_code: str) -> dict[str, Any]:

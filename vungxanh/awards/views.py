@@ -174,7 +174,7 @@ def nominate(request: HttpRequest, dossier_id: int) -> HttpResponse:
     name = post.get("nominee_name", "").strip() or (org.name if org else area.name if area else "")
     unit = org or area
     evidence = (
-        queries.standing_evidence(item, unit.code)
+        queries.nominee_evidence(item, unit)
         if kind == Nomination.Kind.COLLECTIVE and unit is not None
         else {}
     )

@@ -224,3 +224,43 @@ def test_the_openapi_document_builds_with_the_emulation_and_awards_endpoints():
         assert path in paths
     forms = Client().get(f"{API}/forms").json()
     assert any(f["code"] == "BK_UBND_TINH" and f["grantor_tier"] == "province" for f in forms)
+
+
+@pytest.mark.django_db
+def test_a_collective_nominee_carries_its_latest_verified_safety_rating_as_evidence(
+    people, campaign
+):
+    from django.utils import timezone
+
+    from vungxanh.areas.models import Area
+    from vungxanh.criteria.models import Assessment, CriteriaSet
+
+    ward = Area.objects.get(code="22327")
+    version = CriteriaSet.objects.get(code="village").current()
+    assert version is not None
+    verified = Assessment.objects.create(
+        version=version,
+        area=ward,
+        area_path=ward.path,
+        status=Assessment.Status.VERIFIED,
+        rating="safe",
+        safe=True,
+        assessed_on=date(2021, 9, 1),
+        verified_at=timezone.make_aware(timezone.datetime(2021, 9, 3, 10)),
+        valid_until=date(2021, 10, 3),
+    )
+    dossier = commune_dossier(people, campaign)  # nominated through the action: no evidence
+    nominee = {"kind": "collective", "nominee_area_code": "22327", "summary": SUMMARY}
+    made = post(client_for(people["commune"]), f"{API}/dossiers/{dossier.pk}/nominations", nominee)
+    assert made.status_code == 201, made.content
+    evidence = dossier.nominations.order_by("-pk").first().evidence
+    assert evidence["rating"] == {
+        "assessment": verified.pk,
+        "set": "village",
+        "rating": "safe",
+        "safe": True,
+        "verified_on": "2021-09-03",
+        "valid_until": "2021-10-03",
+    }
+    page = client_for(people["commune"]).get(f"/khen-thuong/ho-so/{dossier.pk}/")
+    assert f"/danh-gia/{verified.pk}/" in page.content.decode()
