@@ -194,19 +194,24 @@ class _Country:
             root_filter=root_filter,
         )
 
+    def exact_positions(self, area_ids: IntArray) -> IntArray:
+        """Tree indexes of assessed areas given by primary key; -1 for any other area."""
+        out = np.full(len(area_ids), -1, dtype=np.int64)
+        if not len(self.ids):
+            return out
+        order = np.argsort(self.ids)
+        found = np.minimum(np.searchsorted(self.ids, area_ids, sorter=order), len(order) - 1)
+        hit = self.ids[order[found]] == area_ids
+        out[hit] = order[found[hit]]
+        return out
+
     def positions(self, area_ids: IntArray) -> IntArray:
         """Tree indexes of areas given by primary key: an assessed area's own, a village's
         (or any unit's below a commune) that of its deepest assessed ancestor; -1 elsewhere."""
-        order = np.argsort(self.ids)
-        found = np.searchsorted(self.ids, area_ids, sorter=order)
-        found = np.minimum(found, len(order) - 1) if len(order) else found
-        out = np.full(len(area_ids), -1, dtype=np.int64)
-        if not len(order):
-            return out
-        hit = self.ids[order[found]] == area_ids
-        out[hit] = order[found[hit]]
+        out = self.exact_positions(area_ids)
+        hit = out >= 0
         missing = np.unique(area_ids[~hit])
-        if len(missing):
+        if len(missing) and len(self.ids):
             below = {}
             for pk, path in Area.objects.filter(pk__in=missing.tolist()).values_list("pk", "path"):
                 codes = [self.tree.index.get(s) for s in reversed(tree.segments(path))]
@@ -295,16 +300,14 @@ def _coverage_arrays(country: _Country, since: date | None, until: date) -> engi
     if not rows:
         return engine.Coverage.empty()
     area_id, day, first, full, treatment_ok = zip(*rows, strict=True)
-    ids = np.array(area_id, dtype=np.int64)
-    order = np.argsort(country.ids)
-    found = np.minimum(np.searchsorted(country.ids, ids, sorter=order), len(order) - 1)
-    keep = country.ids[order[found]] == ids  # assessed areas only
+    area = country.exact_positions(np.array(area_id, dtype=np.int64))
+    keep = area >= 0  # assessed areas only
     days = np.array(day, dtype="datetime64[D]")
     if since is not None:
         days = np.maximum(days, np.datetime64(since, "D"))
     return engine.Coverage(
         day=days[keep],
-        area=order[found][keep],
+        area=area[keep],
         first_dose_18_pct=np.array(first, dtype=np.float64)[keep],  # None → NaN
         full_dose_50_pct=np.array(full, dtype=np.float64)[keep],
         treatment_ok=np.array(treatment_ok, dtype=bool)[keep],
@@ -375,9 +378,9 @@ def _with_overrides(country: _Country, result: engine.Assessment) -> npt.NDArray
     )
     if not rows:
         return level
-    found = country.positions(np.array([r[0] for r in rows], dtype=np.int64))
-    for i, (pk, a, b, lvl) in zip(found, rows, strict=True):
-        if i < 0 or country.ids[i] != pk:
+    found = country.exact_positions(np.array([r[0] for r in rows], dtype=np.int64))
+    for i, (_pk, a, b, lvl) in zip(found, rows, strict=True):
+        if i < 0:
             continue
         t0 = max((a - first).days, 0)
         t1 = min(((b or last) - first).days, len(result.days) - 1)
