@@ -29,6 +29,7 @@ from vungxanh.accounts.scope import scope_of_actor
 from vungxanh.accounts.workflow import Conflict, transition
 from vungxanh.areas.models import Area, Organization, Tier
 from vungxanh.documents import format_number
+from vungxanh.emulation.models import REVIEW_STEPS
 from vungxanh.lib import clock
 from vungxanh.lib.errors import Refused
 
@@ -157,6 +158,17 @@ def route(
             )
         )
     return steps
+
+
+def route_of(dossier: Dossier) -> list[StepSpec]:
+    """The route of a dossier: from its issuer, through its campaign's chain (or the default)."""
+    chain = (dossier.campaign.review_chain if dossier.campaign else None) or REVIEW_STEPS
+    return route(
+        dossier.award_form,
+        list(chain),
+        issuer_area=dossier.issuer_area,
+        issuer_org=dossier.issuer_org,
+    )
 
 
 def holds_step(actor: User | None, step: ReviewStep) -> bool:
@@ -324,14 +336,7 @@ def do_submit_dossier(actor: User | None, dossier: Dossier, on: date | None = No
     if old not in (Dossier.Status.DRAFT, Dossier.Status.RETURNED):
         raise AwardRefused("status", _("The dossier is already sent."))
     day = on or clock.today()
-    chain = (dossier.campaign.review_chain if dossier.campaign else None) or [
-        "standing_agency",
-        "emulation",
-        "chairman",
-    ]
-    steps = route(
-        dossier.award_form, chain, issuer_area=dossier.issuer_area, issuer_org=dossier.issuer_org
-    )
+    steps = route_of(dossier)
     deadline = dossier.phase.dossier_deadline if dossier.phase else None
     with transaction.atomic():
         also: dict[str, Any] = {

@@ -27,10 +27,9 @@ from vungxanh.documents import (
 )
 from vungxanh.documents.numbering import KIND_CODES
 
-from .actions import StepSpec, _committee, managing_chain, route
+from .actions import StepSpec, _committee, managing_chain, route_of
 from .models import Dossier, Nomination
 
-DEFAULT_CHAIN = ["standing_agency", "emulation", "chairman"]
 # State bodies write their managing body above their own name; businesses and associations do not.
 STATE_BODIES = {
     OrganizationType.AGENCY,
@@ -143,14 +142,7 @@ def letter_response(dossier: Dossier, extension: str) -> HttpResponse:
 
 def next_level(dossier: Dossier) -> StepSpec:
     """The first step of the dossier's route: whom the letter is addressed to."""
-    chain = (dossier.campaign.review_chain if dossier.campaign else None) or DEFAULT_CHAIN
-    steps = route(
-        dossier.award_form,
-        chain,
-        issuer_area=dossier.issuer_area,
-        issuer_org=dossier.issuer_org,
-    )
-    return steps[0]
+    return route_of(dossier)[0]
 
 
 def summary_line(dossier: Dossier) -> str:

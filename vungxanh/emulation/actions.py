@@ -21,6 +21,7 @@ from vungxanh.lib.errors import Refused
 
 from . import standings
 from .models import (
+    REVIEW_STEPS,
     Campaign,
     Cluster,
     ManualScore,
@@ -33,6 +34,10 @@ from .models import (
 
 class EmulationRefused(Refused):
     pass
+
+
+# Codes a campaign cannot take: path segments of the pages beside /thi-dua/<code>/.
+RESERVED_CODES = {"phat-dong"}
 
 
 def _organizer(actor: User | None, campaign: Campaign) -> None:
@@ -77,6 +82,14 @@ def do_create_campaign(
 ) -> Campaign:
     if not scope_of_actor(actor, MANAGE_EMULATION).covers(area.path):
         raise EmulationRefused("area", _("No such area within your scope."))
+    if code in RESERVED_CODES or Campaign.objects.filter(code=code).exists():
+        raise EmulationRefused("code", _code_taken(), conflict=True)
+    if review_chain is not None and (
+        not review_chain or any(step not in REVIEW_STEPS for step in review_chain)
+    ):
+        raise EmulationRefused(
+            "review_chain", _("Steps of the chain: %(steps)s.") % {"steps": ", ".join(REVIEW_STEPS)}
+        )
     if not phases:
         raise EmulationRefused("phases", _("A campaign has at least one phase."))
     for n, p in enumerate(phases, start=1):
@@ -87,42 +100,51 @@ def do_create_campaign(
             raise EmulationRefused("criteria", _("Unknown metric: %(m)s.") % {"m": c.metric})
         if c.weight <= 0:
             raise EmulationRefused("criteria", _("A criterion's weight is above 0."))
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            code=code,
-            name=name,
-            plan_number=plan_number,
-            plan_date=plan_date,
-            plan_issuer=plan_issuer,
-            area=area,
-            area_path=area.path,
-            participant_kinds=participant_kinds or ["commune"],
-            goal=goal,
-            target_date=target_date,
-            registration_deadline=registration_deadline,
-            review_chain=review_chain or ["standing_agency", "emulation", "chairman"],
-            created_by=actor if actor and actor.pk else None,
-        )
-        Phase.objects.bulk_create(
-            Phase(campaign=campaign, number=n, **vars(p)) for n, p in enumerate(phases, start=1)
-        )
-        Cluster.objects.bulk_create(Cluster(campaign=campaign, name=c) for c in clusters or [])
-        ScoringCriterion.objects.bulk_create(
-            ScoringCriterion(
-                campaign=campaign,
-                code=c.code,
-                label=c.label,
-                weight=c.weight,
-                metric=c.metric,
-                better=metrics.PERIOD_REGISTRY[c.metric].better if c.metric else "higher",
-                order=n,
+    if len({c.code for c in criteria}) != len(criteria):
+        raise EmulationRefused("criteria", _("Each criterion has a code of its own."))
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                code=code,
+                name=name,
+                plan_number=plan_number,
+                plan_date=plan_date,
+                plan_issuer=plan_issuer,
+                area=area,
+                area_path=area.path,
+                participant_kinds=participant_kinds or ["commune"],
+                goal=goal,
+                target_date=target_date,
+                registration_deadline=registration_deadline,
+                review_chain=list(review_chain or REVIEW_STEPS),
+                created_by=actor if actor and actor.pk else None,
             )
-            for n, c in enumerate(criteria)
-        )
-        record_audit(
-            actor, "create_campaign", campaign, area_path=area.path, after=campaign.audit_dict()
-        )
+            Phase.objects.bulk_create(
+                Phase(campaign=campaign, number=n, **vars(p)) for n, p in enumerate(phases, start=1)
+            )
+            Cluster.objects.bulk_create(Cluster(campaign=campaign, name=c) for c in clusters or [])
+            ScoringCriterion.objects.bulk_create(
+                ScoringCriterion(
+                    campaign=campaign,
+                    code=c.code,
+                    label=c.label,
+                    weight=c.weight,
+                    metric=c.metric,
+                    better=metrics.PERIOD_REGISTRY[c.metric].better if c.metric else "higher",
+                    order=n,
+                )
+                for n, c in enumerate(criteria)
+            )
+            record_audit(
+                actor, "create_campaign", campaign, area_path=area.path, after=campaign.audit_dict()
+            )
+    except IntegrityError as exc:  # taken meanwhile
+        raise EmulationRefused("code", _code_taken(), conflict=True) from exc
     return campaign
+
+
+def _code_taken() -> str:
+    return _("Another campaign has this code; choose another.")
 
 
 def do_register(

@@ -109,7 +109,6 @@ def load_demo_campaign(province: Area) -> Campaign | None:
         ),
         target_date=date(2021, 9, 10),
         registration_deadline=REGISTRATION_DEADLINE,
-        review_chain=["standing_agency", "emulation", "chairman"],
     )
     clusters = {c.name: c for c in Cluster.objects.filter(campaign=campaign)}
     officers = {

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from vungxanh.accounts.models import User
 
 
+# The steps a dossier may go through at the granting level, and the default chain, in its order.
+REVIEW_STEPS = ("standing_agency", "emulation", "chairman")
+
+
 class Campaign(models.Model):
     """A movement launched by a plan at a level, over an area, with a goal."""
 
@@ -33,7 +37,7 @@ class Campaign(models.Model):
     goal = models.TextField(_("goal"), blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
-    # The steps a dossier goes through at the granting level, in order.
+    # The steps a dossier goes through at the granting level, in order (of REVIEW_STEPS).
     review_chain = models.JSONField(default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

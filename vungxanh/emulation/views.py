@@ -60,31 +60,28 @@ def launch(request: HttpRequest) -> HttpResponse:
     form = LaunchForm(request.POST or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["code"] == "phat-dong" or Campaign.objects.filter(code=data["code"]).exists():
-            form.add_error("code", _("Another campaign has this code; choose another."))
+        try:
+            made = actions.do_create_campaign(
+                user,
+                Area.objects.get(code=data["area"]),
+                code=data["code"],
+                name=data["name"],
+                plan_number=data["plan_number"],
+                plan_date=data["plan_date"],
+                plan_issuer=data["plan_issuer"],
+                phases=data["phases"],
+                criteria=data["criteria"],
+                clusters=data["cluster_names"],
+                participant_kinds=data["participant_kinds"],
+                goal=data["goal"],
+                target_date=data["target_date"],
+                registration_deadline=data["registration_deadline"],
+            )
+        except actions.EmulationRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            try:
-                made = actions.do_create_campaign(
-                    user,
-                    Area.objects.get(code=data["area"]),
-                    code=data["code"],
-                    name=data["name"],
-                    plan_number=data["plan_number"],
-                    plan_date=data["plan_date"],
-                    plan_issuer=data["plan_issuer"],
-                    phases=data["phases"],
-                    criteria=data["criteria"],
-                    clusters=data["cluster_names"],
-                    participant_kinds=data["participant_kinds"],
-                    goal=data["goal"],
-                    target_date=data["target_date"],
-                    registration_deadline=data["registration_deadline"],
-                )
-            except actions.EmulationRefused as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Campaign launched."))
-                return redirect("emulation:campaign", code=made.code)
+            messages.success(request, _("Campaign launched."))
+            return redirect("emulation:campaign", code=made.code)
     return render(request, "emulation/launch.html", {"form": form})
 
 

@@ -164,6 +164,10 @@ def test_the_emulation_office_launches_a_campaign_over_its_own_area_only(khanh_h
     assert made.status_code == 201, made.content
     assert [c["metric"] for c in made.json()["criteria"]] == ["days_green", ""]
     assert post(office, f"{API}/campaigns/", body).status_code == 409  # the code is taken
+    reserved = post(office, f"{API}/campaigns/", body | {"code": "phat-dong"})
+    assert reserved.status_code == 409  # the launch page's own address
+    chain = post(office, f"{API}/campaigns/", body | {"code": "w", "review_chain": ["mayor"]})
+    assert chain.status_code == 400 and "review_chain" in chain.json()["error"]["message"]
     unknown = post(
         office,
         f"{API}/campaigns/",
